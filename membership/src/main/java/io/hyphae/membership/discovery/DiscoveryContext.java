@@ -1,0 +1,30 @@
+package io.hyphae.membership.discovery;
+
+import io.hyphae.membership.ClusterSecret;
+import io.hyphae.membership.NodeId;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What a strategy may use from its node: the cluster it belongs to, its own identity (so it can
+ * leave itself out of the seeds and announce itself), the secret (gossip signs packets with it;
+ * empty only in insecure development mode), the meter registry, and a scheduler for polls and
+ * retries that the node owns and shuts down.
+ */
+public record DiscoveryContext(
+        String clusterName,
+        NodeId self,
+        Optional<ClusterSecret> secret,
+        MeterRegistry meters,
+        ScheduledExecutorService scheduler) {
+
+    public DiscoveryContext {
+        Objects.requireNonNull(clusterName, "clusterName");
+        Objects.requireNonNull(self, "self");
+        Objects.requireNonNull(secret, "secret");
+        Objects.requireNonNull(meters, "meters");
+        Objects.requireNonNull(scheduler, "scheduler");
+    }
+}
