@@ -3,6 +3,7 @@ package io.hyphae.strategy.kubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watch;
@@ -79,7 +80,7 @@ public final class KubernetesStrategy implements DiscoveryStrategy {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.context = Objects.requireNonNull(context, "context");
-        this.clientConfig = new io.fabric8.kubernetes.client.ConfigBuilder(Objects.requireNonNull(clientConfig, "clientConfig"))
+        this.clientConfig = new ConfigBuilder(Objects.requireNonNull(clientConfig, "clientConfig"))
                 .withRequestRetryBackoffLimit(0)
                 .withWatchReconnectLimit(0)
                 .build();
@@ -135,14 +136,14 @@ public final class KubernetesStrategy implements DiscoveryStrategy {
         try {
             list = selectedPods().list();
         } catch (RuntimeException e) {
-            failed("list", e);
+            fail(ApiFailures.describe("list", namespace, clientConfig.getMasterUrl(), e), e);
             return;
         }
         try {
             watch = selectedPods().watch(list.getMetadata().getResourceVersion(), new PodWatcher(thisCycle));
         } catch (RuntimeException e) {
             // Seeds from a list that cannot be followed would go stale unseen: keep the last good.
-            failed("watch", e);
+            fail(ApiFailures.describe("watch", namespace, clientConfig.getMasterUrl(), e), e);
             return;
         }
         Map<String, Pod> fresh = new HashMap<>();
@@ -205,13 +206,13 @@ public final class KubernetesStrategy implements DiscoveryStrategy {
         tracker.succeeded(seeds);
     }
 
-    private void failed(String verb, RuntimeException e) {
+    private void fail(String reason, RuntimeException e) {
         if (closed) {
             return; // the client was closed under a call in flight
         }
         stopWatch();
-        failure = ApiFailures.describe(verb, namespace, clientConfig.getMasterUrl(), e);
-        scheduleList(tracker.failed(failure, e));
+        failure = reason;
+        scheduleList(tracker.failed(reason, e));
     }
 
     private void scheduleList(Duration delay) {
@@ -229,9 +230,10 @@ public final class KubernetesStrategy implements DiscoveryStrategy {
         try {
             listAndWatch();
         } catch (RuntimeException e) {
-            // A bug must not end discovery for good: report it like a failed call and go on.
+            // A bug must not end discovery for good: count it, keep the last seeds, try again.
+            LOG.error("discovery '{}': unexpected error while following pods", NAME, e);
             synchronized (this) {
-                failed("list", e);
+                fail("unexpected error while following pods: " + e, e);
             }
         }
     }
