@@ -34,7 +34,9 @@ final class ConfigFile {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
-            throw new ConfigException(origin, "", where + "not valid YAML: " + e.getOriginalMessage().strip());
+            // The YAML parser calls its input 'reader'; the file's name reads better.
+            String problem = e.getOriginalMessage().strip().replace("in 'reader'", "in " + file.getFileName());
+            throw new ConfigException(origin, "", where + "not valid YAML: " + problem);
         }
         if (tree == null) {
             tree = Map.of(); // an empty file: every default
