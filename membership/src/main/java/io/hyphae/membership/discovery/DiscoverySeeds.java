@@ -50,7 +50,11 @@ public final class DiscoverySeeds implements AutoCloseable {
         return new DiscoverySeeds(created);
     }
 
-    /** Starts every strategy; {@code listener} hears the united set whenever it changes. */
+    /**
+     * Starts every strategy; {@code listener} hears the united set whenever it changes, one
+     * change at a time and in order (so it must return quickly: hand the set to the overlay's
+     * thread rather than work on it).
+     */
     public synchronized void start(SeedListener listener) {
         if (this.listener != null) {
             throw new IllegalStateException("already started");

@@ -112,7 +112,7 @@ final class DnsStrategy implements DiscoveryStrategy {
         Duration delay = settings.pollInterval();
         try {
             Set<HostAndPort> seeds = lookUp();
-            seeds.removeIf(this::isSelf);
+            seeds.removeAll(selfSeeds());
             tracker.succeeded(seeds);
         } catch (DnsFailure e) {
             delay = tracker.failed(e.getMessage(), e.getCause());
@@ -200,22 +200,18 @@ final class DnsStrategy implements DiscoveryStrategy {
         return answer;
     }
 
-    private boolean isSelf(HostAndPort seed) {
+    /** The node's own advertised address as seeds look: one {@code ip:port} per address of its host. */
+    private Set<HostAndPort> selfSeeds() {
         HostAndPort self = context.self().address();
-        if (seed.port() != self.port()) {
-            return false;
-        }
+        Set<HostAndPort> mine = new LinkedHashSet<>(List.of(self));
         try {
-            InetAddress seedAddress = InetAddress.getByName(seed.host()); // an IP literal: no lookup
-            for (InetAddress mine : InetAddress.getAllByName(self.host())) {
-                if (mine.equals(seedAddress)) {
-                    return true;
-                }
+            for (InetAddress address : InetAddress.getAllByName(self.host())) {
+                mine.add(new HostAndPort(address.getHostAddress(), self.port()));
             }
-            return false;
         } catch (UnknownHostException e) {
-            return seed.equals(self);
+            // Then only the address as written can match.
         }
+        return mine;
     }
 
     @Override

@@ -41,7 +41,7 @@ class DiscoverySeedsTest {
     private Dnsmasq dns;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         if (seeds != null) {
             seeds.close();
         }

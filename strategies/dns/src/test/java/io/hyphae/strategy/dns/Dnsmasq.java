@@ -104,18 +104,24 @@ final class Dnsmasq implements AutoCloseable {
         return this;
     }
 
-    void stop() throws InterruptedException {
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-            process = null;
+    void stop() {
+        if (process == null) {
+            return;
         }
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        process = null;
     }
 
     /** Starts again on the same port, with the current SRV records. */
-    void restart() throws IOException, InterruptedException {
+    void restart() throws IOException {
         stop();
         start();
     }
@@ -150,7 +156,7 @@ final class Dnsmasq implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop();
     }
 }

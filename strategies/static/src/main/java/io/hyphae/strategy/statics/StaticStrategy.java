@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Polls a fixed seed list. Each poll resolves every host name again and reports one seed per
  * address ({@code ip:port}), so a name that gains or loses addresses in DNS is followed, and a
- * name with several addresses yields several seeds. IP literals are reported as written.
+ * name with several addresses yields several seeds. IP literals are reported as written
+ * (IPv6 in Java's long form).
  *
  * <p>A name that does not resolve is logged once per change of the set of failing names and
  * counted in {@code hyphae.discovery.failures}; it keeps contributing the addresses it last
@@ -107,27 +108,23 @@ final class StaticStrategy implements DiscoveryStrategy {
                 seeds.add(new HostAndPort(address.getHostAddress(), seed.port()));
             }
         }
-        seeds.removeIf(this::isSelf);
+        seeds.removeAll(selfSeeds());
         noteFailing(failing);
         return seeds;
     }
 
-    private boolean isSelf(HostAndPort seed) {
+    /** The node's own advertised address as seeds look: one {@code ip:port} per address of its host. */
+    private Set<HostAndPort> selfSeeds() {
         HostAndPort self = context.self().address();
-        if (seed.port() != self.port()) {
-            return false;
-        }
+        Set<HostAndPort> mine = new LinkedHashSet<>(List.of(self));
         try {
-            InetAddress seedAddress = InetAddress.getByName(seed.host()); // an IP literal: no lookup
-            for (InetAddress mine : resolver.resolve(self.host())) {
-                if (mine.equals(seedAddress)) {
-                    return true;
-                }
+            for (InetAddress address : resolver.resolve(self.host())) {
+                mine.add(new HostAndPort(address.getHostAddress(), self.port()));
             }
-            return false;
         } catch (UnknownHostException e) {
-            return seed.equals(self);
+            // Then only the address as written can match.
         }
+        return mine;
     }
 
     private void noteFailing(Set<String> failing) {
