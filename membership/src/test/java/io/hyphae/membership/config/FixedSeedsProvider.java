@@ -1,8 +1,10 @@
 package io.hyphae.membership.config;
 
+import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.discovery.DiscoveryContext;
 import io.hyphae.membership.discovery.DiscoveryStrategy;
 import io.hyphae.membership.discovery.DiscoveryStrategyProvider;
+import io.hyphae.membership.discovery.SeedListener;
 import java.util.Set;
 
 /**
@@ -19,11 +21,11 @@ public final class FixedSeedsProvider implements DiscoveryStrategyProvider {
 
     @Override
     public DiscoveryStrategy create(ConfigSection config, DiscoveryContext context) {
-        Set<io.hyphae.membership.HostAndPort> seeds = Set.copyOf(config.hostAndPorts("seeds", -1));
+        Set<HostAndPort> seeds = Set.copyOf(config.hostAndPorts("seeds", -1));
         config.rejectUnknownKeys();
         return new DiscoveryStrategy() {
             @Override
-            public void start(io.hyphae.membership.discovery.SeedListener listener) {
+            public void start(SeedListener listener) {
                 listener.seedsChanged(seeds);
             }
 

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.regex.Matcher;
@@ -72,7 +73,7 @@ class ExampleConfigsTest {
 
     private static Set<String> strategiesNamedIn(Path file) throws IOException {
         Matcher m = STRATEGY.matcher(Files.readString(file, StandardCharsets.UTF_8));
-        Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         while (m.find()) {
             names.add(m.group(1));
         }

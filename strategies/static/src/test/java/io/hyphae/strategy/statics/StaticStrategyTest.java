@@ -16,6 +16,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,7 +193,7 @@ class StaticStrategyTest {
 
     private static StaticStrategy.Settings settings(String poll, String... seeds) {
         return new StaticStrategy.Settings(
-                java.util.Arrays.stream(seeds).map(s -> HostAndPort.parse(s, -1)).toList(),
+                Arrays.stream(seeds).map(s -> HostAndPort.parse(s, -1)).toList(),
                 ConfigSection.parseDuration(poll));
     }
 
