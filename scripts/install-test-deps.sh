@@ -4,7 +4,8 @@
 #   iproute2  - network namespaces, veth and bridges for the multi-host tests
 #   openssl   - (present on most machines) inspecting the certificates tests make
 # Safe to run again: it only installs what is missing. Without root it says what is missing
-# and goes on, and the tests that need the missing tool are skipped with that reason.
+# and goes on; the tests that need the missing tool are then skipped with that reason, except
+# under CI (CI=true), where they fail and name this script.
 set -euo pipefail
 
 need=()

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 public final class ConfigSection {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?");
 
     private final String source;
     private final String path;
@@ -52,6 +53,14 @@ public final class ConfigSection {
 
     public Set<String> keys() {
         return values.keySet();
+    }
+
+    /**
+     * The values as written (nested mappings and lists included), for a block whose keys only
+     * someone else knows, such as a strategy's settings. Marks no key as known.
+     */
+    public Map<String, Object> values() {
+        return values;
     }
 
     public boolean has(String key) {
@@ -171,6 +180,38 @@ public final class ConfigSection {
             at = m.end();
         }
         return at == s.length() && at > 0 ? total : null;
+    }
+
+    /**
+     * A size in bytes, written as a whole number of bytes or with a binary unit: {@code 512B},
+     * {@code 64KiB}, {@code 1MiB}, {@code 1GiB}.
+     */
+    public int bytes(String key, int defaultValue, int min, int max) {
+        Object v = raw(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        String expected = "expected a size from " + min + " to " + max + " bytes such as 65536, 64KiB or 1MiB, got ";
+        Matcher m = SIZE.matcher(v.toString().trim());
+        if (v instanceof Double || v instanceof Float || !m.matches()) {
+            throw error(key, expected + describe(v));
+        }
+        long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
+            case "KiB" -> 1L << 10;
+            case "MiB" -> 1L << 20;
+            case "GiB" -> 1L << 30;
+            default -> 1L;
+        };
+        long n;
+        try {
+            n = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw error(key, expected + describe(v));
+        }
+        if (n < min || n > max) {
+            throw error(key, expected + describe(v));
+        }
+        return (int) n;
     }
 
     /** A {@code host:port} ({@code [v6]:port} for IPv6), or a bare host when {@code defaultPort >= 0}. */

@@ -28,6 +28,16 @@ public final class DiscoveryStrategies {
      *     that brings the one asked for) or a bad value inside the block
      */
     public static DiscoveryStrategy create(ConfigSection block, DiscoveryContext context, ClassLoader loader) {
+        return provider(block, loader).create(block, context);
+    }
+
+    /**
+     * The provider that {@code block}'s {@code strategy:} key names, so a config file can be
+     * checked for unknown strategies before anything starts.
+     *
+     * @throws ConfigException for a missing or unknown name, listing the known ones
+     */
+    public static DiscoveryStrategyProvider provider(ConfigSection block, ClassLoader loader) {
         String name = block.string("strategy");
         Map<String, DiscoveryStrategyProvider> known = available(loader);
         DiscoveryStrategyProvider provider = known.get(name);
@@ -36,6 +46,6 @@ public final class DiscoveryStrategies {
                     + (known.isEmpty() ? "none" : String.join(", ", known.keySet()))
                     + " (each strategy is its own artifact, e.g. io.hyphae:hyphae-strategy-" + name + ")");
         }
-        return provider.create(block, context);
+        return provider;
     }
 }
