@@ -1,5 +1,6 @@
 package io.hyphae.strategy.dns;
 
+import io.hyphae.membership.discovery.HostResolver;
 import io.hyphae.membership.Backoff;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.discovery.DiscoveryContext;
@@ -9,7 +10,6 @@ import io.hyphae.membership.discovery.SeedTracker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -112,7 +112,7 @@ final class DnsStrategy implements DiscoveryStrategy {
         Duration delay = settings.pollInterval();
         try {
             Set<HostAndPort> seeds = lookUp();
-            seeds.removeAll(selfSeeds());
+            seeds.removeAll(HostResolver.SYSTEM.seedForms(context.self().address()));
             tracker.succeeded(seeds);
         } catch (DnsFailure e) {
             delay = tracker.failed(e.getMessage(), e.getCause());
@@ -200,19 +200,6 @@ final class DnsStrategy implements DiscoveryStrategy {
         return answer;
     }
 
-    /** The node's own advertised address as seeds look: one {@code ip:port} per address of its host. */
-    private Set<HostAndPort> selfSeeds() {
-        HostAndPort self = context.self().address();
-        Set<HostAndPort> mine = new LinkedHashSet<>(List.of(self));
-        try {
-            for (InetAddress address : InetAddress.getAllByName(self.host())) {
-                mine.add(new HostAndPort(address.getHostAddress(), self.port()));
-            }
-        } catch (UnknownHostException e) {
-            // Then only the address as written can match.
-        }
-        return mine;
-    }
 
     @Override
     public void close() {

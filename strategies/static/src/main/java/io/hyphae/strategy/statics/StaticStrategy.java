@@ -1,5 +1,6 @@
 package io.hyphae.strategy.statics;
 
+import io.hyphae.membership.discovery.HostResolver;
 import io.hyphae.membership.Backoff;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.discovery.DiscoveryContext;
@@ -108,24 +109,11 @@ final class StaticStrategy implements DiscoveryStrategy {
                 seeds.add(new HostAndPort(address.getHostAddress(), seed.port()));
             }
         }
-        seeds.removeAll(selfSeeds());
+        seeds.removeAll(resolver.seedForms(context.self().address()));
         noteFailing(failing);
         return seeds;
     }
 
-    /** The node's own advertised address as seeds look: one {@code ip:port} per address of its host. */
-    private Set<HostAndPort> selfSeeds() {
-        HostAndPort self = context.self().address();
-        Set<HostAndPort> mine = new LinkedHashSet<>(List.of(self));
-        try {
-            for (InetAddress address : resolver.resolve(self.host())) {
-                mine.add(new HostAndPort(address.getHostAddress(), self.port()));
-            }
-        } catch (UnknownHostException e) {
-            // Then only the address as written can match.
-        }
-        return mine;
-    }
 
     private void noteFailing(Set<String> failing) {
         failures.increment(failing.size());

@@ -1,5 +1,6 @@
 package io.hyphae.strategy.statics;
 
+import io.hyphae.membership.discovery.HostResolver;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.config.ConfigSection;
 import io.hyphae.membership.discovery.DiscoveryContext;

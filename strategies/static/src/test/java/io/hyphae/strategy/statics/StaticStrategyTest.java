@@ -1,5 +1,6 @@
 package io.hyphae.strategy.statics;
 
+import io.hyphae.membership.discovery.HostResolver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
