@@ -97,9 +97,23 @@ final class GossipPacketCodec {
         Nonce nonce = new Nonce(in.readLong(), in.readLong());
         in.readFixed(MAC_BYTES);
         in.end();
-        return type == TYPE_HEARTBEAT
+        GossipPacket packet = type == TYPE_HEARTBEAT
                 ? new GossipPacket.Heartbeat(cluster, sender, timestamp, nonce)
                 : new GossipPacket.Leaving(cluster, sender, timestamp, nonce);
+        // The MAC covers bytes; what is acted on is the decoded packet. Refusing any packet that
+        // does not encode back to its own bytes (invalid UTF-8 decodes to U+FFFD) keeps the two
+        // the same thing, so no two different byte strings carry one authenticated meaning.
+        byte[] canonical;
+        try {
+            canonical = encode(packet, Optional.empty());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedFrameException("a string in the packet is not valid UTF-8");
+        }
+        int signedLength = datagram.length - MAC_BYTES;
+        if (canonical.length != datagram.length || !Arrays.equals(canonical, 0, signedLength, datagram, 0, signedLength)) {
+            throw new MalformedFrameException("a string in the packet is not valid UTF-8");
+        }
+        return packet;
     }
 
     /**
