@@ -101,17 +101,18 @@ class GossipOnLoopbackTest {
     }
 
     @Test
-    void stoppedNodeDisappearsFromTheOthersSeeds() {
-        // Given three nodes that know each other
-        GossipTestNode a = node("a", 7201, fast()).start();
-        GossipTestNode b = node("b", 7202, fast()).start();
-        GossipTestNode c = node("c", 7203, fast()).start();
+    void stoppedNodeDisappearsFromTheOthersSeedsAtOnceBecauseItSaysGoodbye() {
+        // Given three nodes that know each other, with an expiry far beyond the deadline below
+        Map<String, Object> slowExpiry = Map.of("port", port, "interval", "100ms", "expiry", "1m");
+        GossipTestNode a = node("a", 7201, slowExpiry).start();
+        GossipTestNode b = node("b", 7202, slowExpiry).start();
+        GossipTestNode c = node("c", 7203, slowExpiry).start();
         await().atMost(DEADLINE).until(() -> a.seeds().size() == 2 && b.seeds().size() == 2);
 
         // When c stops
         c.close();
 
-        // Then the others drop it, and keep each other
+        // Then the others drop it well before it could have expired, and keep each other
         await().atMost(DEADLINE).untilAsserted(() -> {
             assertThat(a.seeds()).containsExactly(b.id.address());
             assertThat(b.seeds()).containsExactly(a.id.address());
@@ -240,6 +241,25 @@ class GossipOnLoopbackTest {
         // and the node still hears its peer and still notices a new one
         GossipTestNode c = node("c", 7803, fast()).start();
         await().atMost(DEADLINE).untilAsserted(() -> assertThat(a.seeds()).containsExactlyInAnyOrder(b.id.address(), c.id.address()));
+    }
+
+    @Test
+    void nodesWithoutASecretFindEachOtherInInsecureMode() {
+        // Given two nodes of a development cluster with no secret
+        GossipTestNode a = new GossipTestNode(LoopbackSender.fakePeer("a", 7951), GossipTestNode.CLUSTER, Optional.empty(), fast(), scheduler);
+        GossipTestNode b = new GossipTestNode(LoopbackSender.fakePeer("b", 7952), GossipTestNode.CLUSTER, Optional.empty(), fast(), scheduler);
+        nodes.add(a);
+        nodes.add(b);
+
+        // When they start
+        a.start();
+        b.start();
+
+        // Then they accept each other's unsigned heartbeats
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            assertThat(a.seeds()).containsExactly(b.id.address());
+            assertThat(b.seeds()).containsExactly(a.id.address());
+        });
     }
 
     @Test
