@@ -47,7 +47,10 @@ final class GossipChannel implements Closeable {
         DatagramChannel ch = DatagramChannel.open(family(group));
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(new InetSocketAddress(group, settings.port()));
+            // An IPv6 group is bound with the interface as its scope: link-local ones (ff02::)
+            // cannot be bound without one.
+            InetAddress bindTo = group instanceof Inet6Address ? Inet6Address.getByAddress(null, group.getAddress(), nif) : group;
+            ch.bind(new InetSocketAddress(bindTo, settings.port()));
             // Set explicitly, so the interface is the one chosen even where it lacks the MULTICAST
             // flag (Linux's lo): the route table alone would send the group out the default route.
             ch.setOption(StandardSocketOptions.IP_MULTICAST_IF, nif);

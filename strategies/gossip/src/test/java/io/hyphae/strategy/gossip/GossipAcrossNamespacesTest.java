@@ -20,7 +20,10 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import io.hyphae.membership.HostAndPort;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,8 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three node processes, each in its own network namespace with one veth whose other end sits on
- * a bridge in a fourth namespace, gossip by multicast over those real interfaces. The addresses
- * (10.213.0.0/24) exist only inside the namespaces this test creates and deletes.
+ * a bridge in a fourth namespace, gossip by multicast over those real interfaces, over IPv4 and
+ * over IPv6. The addresses (10.213.0.0/24, fd13:213::/64) exist only inside the namespaces this
+ * test creates and deletes.
  *
  * <p>Needs root and iproute2: skipped without them, except under CI=true, where it fails.
  */
@@ -42,7 +46,7 @@ class GossipAcrossNamespacesTest {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
     private static final List<String> namespaces = new ArrayList<>();
-    private static final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
     private static String ip;
 
     /** A node process and the seeds it last printed. */
@@ -50,7 +54,7 @@ class GossipAcrossNamespacesTest {
     }
 
     @BeforeAll
-    static void createNamespacesAndStartNodes() throws Exception {
+    static void createNamespaces() throws Exception {
         ip = Arrays.asList("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip").stream()
                 .filter(p -> new File(p).canExecute()).findFirst().orElse(null);
         requireCapability(ip != null, "iproute2's 'ip' is not installed (scripts/install-test-deps.sh installs it)");
@@ -66,13 +70,20 @@ class GossipAcrossNamespacesTest {
             namespaces.add(ns);
             run(ip, "-n", BRIDGE_NS, "link", "add", "v" + i, "type", "veth", "peer", "name", "eth0", "netns", ns);
             run(ip, "-n", BRIDGE_NS, "link", "set", "v" + i, "master", "br0", "up");
-            run(ip, "-n", ns, "addr", "add", "10.213.0." + (10 + i) + "/24", "dev", "eth0");
+            run(ip, "-n", ns, "addr", "add", ipv4(i) + "/24", "dev", "eth0");
+            // nodad: usable at once, instead of after duplicate address detection
+            run(ip, "-n", ns, "addr", "add", ipv6(i) + "/64", "dev", "eth0", "nodad");
             run(ip, "-n", ns, "link", "set", "eth0", "up");
             run(ip, "-n", ns, "link", "set", "lo", "up");
         }
-        for (int i = 1; i <= NODES; i++) {
-            startNode(PREFIX + "-n" + i, "node-" + i, "10.213.0." + (10 + i));
-        }
+    }
+
+    private static String ipv4(int node) {
+        return "10.213.0." + (10 + node);
+    }
+
+    private static String ipv6(int node) {
+        return "fd13:213::" + (10 + node);
     }
 
     /** Skips the test with {@code reason}, or fails it under CI, where every test must run. */
@@ -83,12 +94,18 @@ class GossipAcrossNamespacesTest {
         Assumptions.assumeTrue(present, reason);
     }
 
-    private static void startNode(String ns, String name, String address) throws IOException {
+    private void startNodes(String group, IntFunction<String> address) throws IOException {
+        for (int i = 1; i <= NODES; i++) {
+            startNode(PREFIX + "-n" + i, "node-" + i, address.apply(i), group);
+        }
+    }
+
+    private void startNode(String ns, String name, String address, String group) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path log = Path.of("target", "namespace-" + name + ".log");
+        Path log = Path.of("target", "namespace-" + name + "-" + group.replace(':', '_') + ".log");
         Files.createDirectories(log.getParent());
         ProcessBuilder pb = new ProcessBuilder(ip, "netns", "exec", ns, java, "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), GossipNodeMain.class.getName(), name, address, String.valueOf(GOSSIP_PORT))
+                "-cp", System.getProperty("java.class.path"), GossipNodeMain.class.getName(), name, address, String.valueOf(GOSSIP_PORT), group)
                 .redirectError(log.toFile());
         pb.environment().put("HYPHAE_SECRET", "namespace-test-secret-0123");
         Process process = pb.start();
@@ -113,28 +130,37 @@ class GossipAcrossNamespacesTest {
         }
     }
 
-    @AfterAll
-    static void stopNodesAndDeleteNamespaces() throws Exception {
+    @AfterEach
+    void stopNodes() throws InterruptedException {
         for (NodeProcess node : nodes.values()) {
             node.process().destroy();
             if (!node.process().waitFor(5, TimeUnit.SECONDS)) {
                 node.process().destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         }
+    }
+
+    @AfterAll
+    static void deleteNamespaces() throws Exception {
         for (String ns : namespaces) {
             // Deleting a namespace deletes the veth ends and the bridge inside it.
             new ProcessBuilder(ip, "netns", "del", ns).inheritIO().start().waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         }
     }
 
-    private static Set<String> seedsOthersThan(String self) {
+    private static String seed(String address) {
+        return new HostAndPort(address, 7000).toString();
+    }
+
+    private Set<String> seedsOthersThan(String self) {
         return nodes.values().stream().map(NodeProcess::address).filter(a -> !a.equals(self))
-                .map(a -> a + ":7000").collect(Collectors.toSet());
+                .map(GossipAcrossNamespacesTest::seed).collect(Collectors.toSet());
     }
 
     @Test
     void nodesInSeparateNamespacesFindEachOtherByMulticastAndNoticeOneLeaving() throws Exception {
-        // Given three node processes, one per namespace, bridged together (started above)
+        // Given three node processes, one per namespace, bridged together
+        startNodes(GossipSettings.DEFAULT_GROUP, GossipAcrossNamespacesTest::ipv4);
 
         // Then each one finds the other two over its veth
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -150,8 +176,21 @@ class GossipAcrossNamespacesTest {
 
         // Then the other two drop it and keep each other
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(nodes.get("node-1").seeds().get()).containsExactly(nodes.get("node-2").address() + ":7000");
-            assertThat(nodes.get("node-2").seeds().get()).containsExactly(nodes.get("node-1").address() + ":7000");
+            assertThat(nodes.get("node-1").seeds().get()).containsExactly(seed(nodes.get("node-2").address()));
+            assertThat(nodes.get("node-2").seeds().get()).containsExactly(seed(nodes.get("node-1").address()));
+        });
+    }
+
+    @Test
+    void nodesFindEachOtherOverAnIpv6LinkLocalGroup() throws Exception {
+        // Given three node processes advertising IPv6 addresses, gossiping to ff02::7947
+        startNodes("ff02::7947", GossipAcrossNamespacesTest::ipv6);
+
+        // Then each one finds the other two
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            for (NodeProcess node : nodes.values()) {
+                assertThat(node.seeds().get()).as("seeds of %s", node.address()).isEqualTo(seedsOthersThan(node.address()));
+            }
         });
     }
 

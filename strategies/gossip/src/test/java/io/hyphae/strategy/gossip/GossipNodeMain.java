@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 
 /**
  * One gossiping node as its own process, for tests that run nodes in separate network
- * namespaces. Arguments: node name, advertised host, gossip port; the secret comes from
+ * namespaces. Arguments: node name, advertised host, gossip port, multicast group; the secret comes from
  * HYPHAE_SECRET so it is not on the command line. Prints {@code SEEDS a:1,b:2} on every change,
  * and leaves (saying goodbye) when its standard input closes.
  */
@@ -33,7 +33,7 @@ public final class GossipNodeMain {
         DiscoveryContext context = new DiscoveryContext("ns-cluster", self, Optional.of(ClusterSecret.of(System.getenv("HYPHAE_SECRET"))),
                 new SimpleMeterRegistry(), scheduler);
         ConfigSection config = ConfigSection.of(Map.of("strategy", "gossip", "port", Integer.parseInt(args[2]),
-                "interval", "200ms", "expiry", "1s"));
+                "group", args[3], "interval", "200ms", "expiry", "1s"));
         DiscoveryStrategy strategy = DiscoveryStrategies.create(config, context, GossipNodeMain.class.getClassLoader());
         strategy.start(seeds -> {
             String line = seeds.stream().map(HostAndPort::toString).sorted().collect(Collectors.joining(","));
