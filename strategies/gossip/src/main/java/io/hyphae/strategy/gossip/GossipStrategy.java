@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +58,6 @@ final class GossipStrategy implements DiscoveryStrategy {
     private final Counter sent;
     private final Counter accepted;
     private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
-    private final AtomicBoolean sendFailing = new AtomicBoolean();
 
     // Confined to the receive thread (and to the scheduler before it starts or after it ends).
     private final PacketFilter filter;
@@ -75,6 +73,7 @@ final class GossipStrategy implements DiscoveryStrategy {
     private Thread receiver;
     private ScheduledFuture<?> heartbeats;
     private ScheduledFuture<?> reopen;
+    private boolean sendFailing;
 
     GossipStrategy(GossipSettings settings, Optional<NetworkInterface> configuredInterface, DiscoveryContext context) {
         this.settings = settings;
@@ -84,7 +83,7 @@ final class GossipStrategy implements DiscoveryStrategy {
         // Fail at creation, not on the first heartbeat, when a name cannot go on the wire.
         GossipPacketCodec.encode(heartbeat(), context.secret());
         this.filter = new PacketFilter(context.clusterName(), self, context.secret(), settings.maxClockSkew(), settings.replayCacheSize());
-        this.peers = new PeerTable(MAX_PEERS, settings.expiry());
+        this.peers = new PeerTable(MAX_PEERS, settings.expiry(), settings.maxClockSkew().multipliedBy(2));
         this.sent = Counter.builder("hyphae.gossip.packets.sent").description("Gossip heartbeats and goodbyes sent")
                 .register(context.meters());
         this.accepted = Counter.builder("hyphae.gossip.packets.accepted").description("Gossip packets accepted from peers")
@@ -197,7 +196,7 @@ final class GossipStrategy implements DiscoveryStrategy {
                 LOG.debug("gossip: {} heard {}", self.name(), packet.sender());
                 changed = true;
             }
-        } else if (peers.left(packet.sender())) {
+        } else if (peers.left(packet.sender(), now)) {
             LOG.debug("gossip: {} heard {} leave", self.name(), packet.sender());
             changed = true;
         }
@@ -233,30 +232,34 @@ final class GossipStrategy implements DiscoveryStrategy {
         reopen = context.scheduler().schedule(this::open, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private void sendHeartbeat() {
-        send(heartbeat());
+    private synchronized void sendHeartbeat() {
+        // Under the lifecycle lock and only while open, so no heartbeat can follow the goodbye
+        // that close() sends under the same lock (cancelling the timer does not stop a running one).
+        if (!closed) {
+            send(heartbeat());
+        }
     }
 
     private GossipPacket heartbeat() {
         return new GossipPacket.Heartbeat(context.clusterName(), self, System.currentTimeMillis(), Nonce.random(random));
     }
 
+    /** Sends one packet; called with the lifecycle lock held. */
     private void send(GossipPacket packet) {
-        GossipChannel ch;
-        synchronized (this) {
-            ch = channel;
-        }
+        GossipChannel ch = channel;
         if (ch == null) {
             return;
         }
         try {
             ch.send(GossipPacketCodec.encode(packet, context.secret()));
             sent.increment();
-            if (sendFailing.compareAndSet(true, false)) {
+            if (sendFailing) {
+                sendFailing = false;
                 LOG.info("gossip: {} sends heartbeats again on {}", self.name(), ch);
             }
         } catch (IOException e) {
-            if (!closed && sendFailing.compareAndSet(false, true)) {
+            if (!closed && !sendFailing) {
+                sendFailing = true;
                 LOG.warn("gossip: {} cannot send on {}: {}; peers will drop this node after {} ms unless it recovers",
                         self.name(), ch, e.getMessage(), settings.expiry().toMillis());
             }

@@ -129,10 +129,11 @@ class GossipOnLoopbackTest {
             sender.send(LoopbackSender.heartbeat(GossipTestNode.CLUSTER, ghost, System.currentTimeMillis(), Optional.of(GossipTestNode.SECRET)));
 
             // When it stays silent
-            await().atMost(DEADLINE).until(() -> a.seeds().contains(ghost.address()));
+            await().atMost(DEADLINE).until(() -> a.history.contains(Set.of(ghost.address())));
 
             // Then it is dropped once the expiry has passed
             await().atMost(DEADLINE).until(() -> a.seeds().isEmpty());
+            assertThat(a.history).endsWith(Set.of(ghost.address()), Set.of());
         }
     }
 

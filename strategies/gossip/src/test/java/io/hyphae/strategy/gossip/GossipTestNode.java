@@ -10,9 +10,11 @@ import io.hyphae.membership.discovery.DiscoveryStrategies;
 import io.hyphae.membership.discovery.DiscoveryStrategy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -25,6 +27,8 @@ final class GossipTestNode implements AutoCloseable {
     final NodeId id;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     final AtomicReference<Set<HostAndPort>> seeds = new AtomicReference<>();
+    /** Every seed set reported, in order, so a test can see one that did not last. */
+    final List<Set<HostAndPort>> history = new CopyOnWriteArrayList<>();
     private final DiscoveryStrategy strategy;
 
     GossipTestNode(NodeId id, String cluster, Optional<ClusterSecret> secret, Map<String, ?> config, ScheduledExecutorService scheduler) {
@@ -42,7 +46,10 @@ final class GossipTestNode implements AutoCloseable {
     }
 
     GossipTestNode start() {
-        strategy.start(seeds::set);
+        strategy.start(s -> {
+            history.add(s);
+            seeds.set(s);
+        });
         return this;
     }
 
