@@ -8,7 +8,7 @@ import io.hyphae.membership.wire.WireWriter;
 import io.netty.buffer.ByteBuf;
 
 /** A small protocol for tests: text and opaque blobs. */
-sealed interface Chat {
+public sealed interface Chat {
 
     byte PROTOCOL_ID = 42;
 
@@ -20,7 +20,7 @@ sealed interface Chat {
 
     /** The codec, with the same bounded reads a real protocol uses. */
     final class Codec implements ProtocolCodec<Chat> {
-        static final Codec INSTANCE = new Codec();
+        public static final Codec INSTANCE = new Codec();
 
         @Override
         public byte protocolId() {

@@ -2,7 +2,7 @@ package io.hyphae.membership.transport.internal;
 
 import io.hyphae.membership.HostAndPort;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.Optional;
@@ -26,7 +26,7 @@ final class ChannelSetup {
     /**
      * @param dialled the address dialled, for the TLS peer host; empty for an accepted connection
      */
-    static void init(SocketChannel ch, NettyTransport transport, Optional<TlsContexts> tls, Optional<HostAndPort> dialled,
+    static void init(Channel ch, NettyTransport transport, Optional<TlsContexts> tls, Optional<HostAndPort> dialled,
                      Connection connection) {
         ChannelPipeline p = ch.pipeline();
         tls.ifPresent(t -> p.addLast(TLS, dialled

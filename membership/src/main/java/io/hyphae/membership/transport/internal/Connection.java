@@ -171,8 +171,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
             log.debug("connection to {} broke: {}", channel.remoteAddress(), cause.toString());
             channel.close();
         } else {
-            log.error("unexpected error on the connection to {}; closing it", channel.remoteAddress(), cause);
+            // A bug here, not the peer's fault: close, and let it reach the pipeline's tail, where
+            // Netty logs it with its stack trace (and where the fuzz tests look for it).
             channel.close();
+            ctx.fireExceptionCaught(cause);
         }
     }
 
@@ -299,6 +301,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
         Optional<HandshakeFailure> failure = reason.failure();
         if (failure.isPresent()) {
             failHandshake(failure.get(), "the peer refused us: " + reason);
+        } else if (state != State.AWAIT_WELCOME) {
+            // Only an acceptor that checked our proof can know it has a better connection to us.
+            // (Found by TransportFuzzTest: crash-2fae60d8… in diallerHandshake.)
+            failHandshake(HandshakeFailure.MALFORMED, "DUPLICATE before the handshake reached that point");
         } else {
             transport.lostTieBreak(this);
             closing = true;
