@@ -42,7 +42,10 @@ public interface Transport extends AutoCloseable {
     /** This node: name, the address peers dial, and this run's incarnation. */
     NodeId self();
 
-    /** The one thread every callback of this transport runs on; use it for the protocol's timers too. */
+    /**
+     * The one thread every callback of this transport runs on; use it for the protocol's timers
+     * too. It is shared with other transports, so it cannot be shut down from here.
+     */
     ScheduledExecutorService executor();
 
     /**
@@ -68,7 +71,8 @@ public interface Transport extends AutoCloseable {
      * Queues {@code message} for {@code to} (exactly that incarnation) without blocking.
      * Messages to one peer arrive in the order they were sent.
      *
-     * @throws IllegalArgumentException if no registered codec handles the message's type
+     * @throws IllegalArgumentException if no registered codec handles the message's type, or the
+     *     codec cannot encode it (for example a string over 65,535 UTF-8 bytes)
      */
     SendResult send(NodeId to, Object message);
 

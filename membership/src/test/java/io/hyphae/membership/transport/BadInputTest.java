@@ -152,6 +152,23 @@ class BadInputTest {
     }
 
     @Test
+    void dropsAFrameOfAnUnregisteredProtocolButKeepsTheLink() throws Exception {
+        // Given a raw peer with a finished handshake
+        RawPeer raw = raw();
+        raw.handshake("test", Optional.of(SECRET));
+        await().until(() -> server.transport.links().contains(raw.id));
+
+        // When it sends a frame of a protocol the server never registered, then a chat message
+        raw.writeFrame((byte) 99, new byte[] {1, 2, 3});
+        raw.writeFrame(Chat.PROTOCOL_ID, new byte[] {1, 0, 2, 'o', 'k'});
+
+        // Then the unknown frame is counted and skipped, and the link still delivers
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.texts().contains("ok"));
+        assertThat(server.count("hyphae.transport.frames.rejected", "reason", "unknown_protocol")).isEqualTo(1);
+        assertThat(server.transport.links()).contains(raw.id);
+    }
+
+    @Test
     void closesAConnectionWhoseLengthPrefixPromisesBytesThatNeverCome() throws Exception {
         // Given a raw connection that announces 1000 bytes and sends ten
         RawPeer raw = raw();

@@ -200,6 +200,37 @@ class TransportTest {
     }
 
     @Test
+    void failsToConnectToAnAddressNobodyListensOn() throws Exception {
+        // Given a port that was just free
+        Node a = node("a");
+        int freePort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            freePort = s.getLocalPort();
+        }
+
+        // Then a dial fails with the socket's reason, and no link appears
+        var dial = a.transport.connect(new io.hyphae.membership.HostAndPort("127.0.0.1", freePort));
+        assertThatThrownBy(() -> dial.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(java.net.ConnectException.class);
+        assertThat(a.transport.links()).isEmpty();
+    }
+
+    @Test
+    void refusesToStartOnAPortThatIsTaken() {
+        Node a = node("a");
+        TransportConfig sameAddress = TransportConfig.local("test", SECRET).toBuilder().bindAddress(a.id().address()).build();
+
+        assertThatThrownBy(() -> Transport.start(sameAddress, "b", new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), resources))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining(a.id().address().toString());
+    }
+
+    @Test
+    void doesNotLetAUserShutDownTheSharedExecutor() {
+        Node a = node("a");
+        assertThatThrownBy(() -> a.transport.executor().shutdown()).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(a.transport.executor().isShutdown()).isFalse();
+    }
+
+    @Test
     void refusesToSendATypeNoProtocolRegistered() {
         Node a = node("a");
         assertThatThrownBy(() -> a.transport.send(a.id(), "a string")).isInstanceOf(IllegalArgumentException.class);

@@ -86,6 +86,7 @@ public final class NettyTransport implements Transport {
 
     private final TransportConfig config;
     private final EventLoop loop;
+    private final PinnedExecutor executor;
     private final TransportMeters meters;
     private final HandshakeProof proofs;
     private final Optional<TlsContexts> tls;
@@ -103,6 +104,7 @@ public final class NettyTransport implements Transport {
     private NettyTransport(TransportConfig config, String nodeName, MeterRegistry registry, TransportResources resources) {
         this.config = config;
         this.loop = resources.eventLoopGroup().next();
+        this.executor = new PinnedExecutor(loop);
         this.proofs = new HandshakeProof(config.secret());
         this.tls = config.tls().map(TlsContexts::load);
         ChannelFuture bound = new ServerBootstrap()
@@ -153,7 +155,7 @@ public final class NettyTransport implements Transport {
 
     @Override
     public ScheduledExecutorService executor() {
-        return loop;
+        return executor;
     }
 
     @Override

@@ -45,11 +45,16 @@ final class Protocols {
         /** A whole frame: length prefix, protocol id, body. */
         ByteBuf encodeFrame(ByteBufAllocator alloc, Object message) {
             ByteBuf frame = alloc.buffer();
-            frame.writeInt(0);
-            frame.writeByte(codec.protocolId());
-            codec.encode(codec.messageType().cast(message), frame);
-            frame.setInt(0, frame.readableBytes() - Integer.BYTES);
-            return frame;
+            try {
+                frame.writeInt(0);
+                frame.writeByte(codec.protocolId());
+                codec.encode(codec.messageType().cast(message), frame);
+                frame.setInt(0, frame.readableBytes() - Integer.BYTES);
+                return frame;
+            } catch (RuntimeException e) {
+                frame.release(); // a message the codec cannot encode must not leak its buffer
+                throw e;
+            }
         }
     }
 
