@@ -114,8 +114,12 @@ final class Connection extends ChannelInboundHandlerAdapter {
     // ---- lifecycle ----
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
         handshakeTimeout = ctx.executor().schedule(
                 () -> failHandshake(HandshakeFailure.TIMEOUT, "not finished within " + transport.config().handshakeTimeout()),
                 transport.config().handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -128,7 +132,9 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        handshakeTimeout.cancel(false);
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+        }
         if (state != State.ESTABLISHED) {
             failHandshake(HandshakeFailure.CLOSED, "connection closed by the peer");
         }
@@ -331,8 +337,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
-        log.warn("transport handshake with {} failed: {} ({})", channel.remoteAddress(), reason.tag(), detail);
-        transport.meters().handshakeFailed(reason);
+        if (!transport.isClosing()) { // our own shutdown cutting handshakes short is no failure worth a warning
+            log.warn("transport handshake with {} failed: {} ({})", channel.remoteAddress(), reason.tag(), detail);
+            transport.meters().handshakeFailed(reason);
+        }
         dialResult.ifPresent(f -> f.completeExceptionally(new HandshakeException(reason,
                 "handshake with " + dialled.map(Object::toString).orElse("?") + " failed: " + reason.tag() + " (" + detail + ")")));
         channel.close();

@@ -209,11 +209,15 @@ public final class NettyTransport implements Transport {
 
     @Override
     public void close() {
+        if (loop.isShuttingDown()) {
+            return; // the TransportResources were closed first: the sockets are gone already
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> shutdown(done));
         if (!loop.inEventLoop()) {
             try {
-                done.get(config.closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                // shutdown() forces the sockets closed after closeTimeout; give that a moment to land
+                done.get(config.closeTimeout().plusSeconds(1).toNanos(), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 log.warn("transport of {} did not close within {}; sockets are closed anyway", self, config.closeTimeout());
             } catch (InterruptedException e) {
@@ -317,6 +321,10 @@ public final class NettyTransport implements Transport {
 
     TransportConfig config() {
         return config;
+    }
+
+    boolean isClosing() {
+        return closing;
     }
 
     TransportMeters meters() {
