@@ -23,7 +23,8 @@ import java.util.concurrent.ScheduledExecutorService;
 public interface Transport extends AutoCloseable {
 
     /**
-     * Binds the listening socket and returns the running transport.
+     * Binds the listening socket and returns the running transport. Blocks until the socket is
+     * bound, so never call it from a transport's executor.
      *
      * @param nodeName this node's name; with the bound (or advertised) address and a fresh
      *     incarnation it becomes {@link #self()}

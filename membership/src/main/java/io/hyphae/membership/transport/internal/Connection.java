@@ -400,6 +400,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
+        log.debug("keeping the other connection to {}; closing this one ({})", peer, channel.remoteAddress());
         transport.meters().handshakeDuplicate();
         writeControl(new Reject(ControlMessage.Reason.DUPLICATE)).addListener(ChannelFutureListener.CLOSE);
     }
