@@ -1,0 +1,13 @@
+package io.hyphae.membership.transport;
+
+/** What {@link Transport#send} did with a message. */
+public enum SendResult {
+    /** Queued on the link; it is written in order after every earlier message to that peer. */
+    QUEUED,
+    /** No link to that node (or only to another incarnation of it); nothing was sent. */
+    NO_LINK,
+    /** The link's outbound queue is full ({@link TransportConfig#outboundQueueBytes()}); the message was dropped. */
+    DROPPED_BACKPRESSURE,
+    /** The encoded message is larger than the frame limit; it was not sent. */
+    TOO_LARGE
+}

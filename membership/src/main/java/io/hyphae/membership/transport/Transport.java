@@ -1,0 +1,89 @@
+package io.hyphae.membership.transport;
+
+import io.hyphae.membership.HostAndPort;
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.transport.internal.NettyTransport;
+import io.hyphae.membership.wire.ProtocolCodec;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Authenticated, framed TCP links between cluster nodes, at most one per pair of nodes.
+ *
+ * <p><b>Threading.</b> A transport is pinned to one event loop, {@link #executor()}. Every
+ * callback it makes (inbound messages, link up, link down) and every future it completes runs
+ * there, one at a time, so a protocol core driven from those callbacks needs no locks; schedule
+ * its timers on the same executor. {@link #send}, {@link #connect}, {@link #disconnect} and
+ * {@link #links} may be called from any thread.
+ *
+ * <p>See {@code docs/transport.md} for the wire format, the handshake and the meters.
+ */
+public interface Transport extends AutoCloseable {
+
+    /**
+     * Binds the listening socket and returns the running transport. Blocks until the socket is
+     * bound, so never call it from a transport's executor.
+     *
+     * @param nodeName this node's name; with the bound (or advertised) address and a fresh
+     *     incarnation it becomes {@link #self()}
+     * @throws IllegalStateException if the config has no secret and is not in insecure development
+     *     mode, or the address cannot be bound
+     */
+    static Transport start(TransportConfig config, String nodeName, MeterRegistry meters, TransportResources resources) {
+        return NettyTransport.start(config, nodeName, meters, resources);
+    }
+
+    /** {@link #start(TransportConfig, String, MeterRegistry, TransportResources)} on {@link TransportResources#shared()}. */
+    static Transport start(TransportConfig config, String nodeName, MeterRegistry meters) {
+        return start(config, nodeName, meters, TransportResources.shared());
+    }
+
+    /** This node: name, the address peers dial, and this run's incarnation. */
+    NodeId self();
+
+    /**
+     * The one thread every callback of this transport runs on; use it for the protocol's timers
+     * too. It is shared with other transports, so it cannot be shut down from here.
+     */
+    ScheduledExecutorService executor();
+
+    /**
+     * Routes inbound frames with {@code codec.protocolId()} to {@code handler}, and lets
+     * {@link #send} encode {@code codec.messageType()}. Register every protocol before
+     * connecting: a frame for an unregistered protocol is counted and dropped.
+     *
+     * @throws IllegalArgumentException if the id is taken (id 0 is the transport's own)
+     */
+    <M> void register(ProtocolCodec<M> codec, InboundHandler<M> handler);
+
+    void addLinkListener(LinkListener listener);
+
+    /**
+     * Dials {@code address} and completes with the peer's identity once the handshake finished
+     * (at once if a link to that address is already up). Fails with a {@link HandshakeException}
+     * when the peer is refused or refuses us, or with the socket's exception when it cannot be
+     * reached.
+     */
+    CompletableFuture<NodeId> connect(HostAndPort address);
+
+    /**
+     * Queues {@code message} for {@code to} (exactly that incarnation) without blocking.
+     * Messages to one peer arrive in the order they were sent.
+     *
+     * @throws IllegalArgumentException if no registered codec handles the message's type, or the
+     *     codec cannot encode it (for example a string over 65,535 UTF-8 bytes)
+     */
+    SendResult send(NodeId to, Object message);
+
+    /** Says goodbye to {@code peer} and closes the link; neither side redials it. */
+    void disconnect(NodeId peer);
+
+    /** The peers with a link up now. */
+    Set<NodeId> links();
+
+    /** Says goodbye on every link, closes them and stops listening; waits at most {@code closeTimeout}. */
+    @Override
+    void close();
+}

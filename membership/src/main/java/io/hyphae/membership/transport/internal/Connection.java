@@ -1,0 +1,444 @@
+package io.hyphae.membership.transport.internal;
+
+import io.hyphae.membership.HostAndPort;
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.transport.HandshakeException;
+import io.hyphae.membership.transport.HandshakeFailure;
+import io.hyphae.membership.transport.LinkDownReason;
+import io.hyphae.membership.transport.SendResult;
+import io.hyphae.membership.transport.internal.ControlMessage.Challenge;
+import io.hyphae.membership.transport.internal.ControlMessage.Goodbye;
+import io.hyphae.membership.transport.internal.ControlMessage.Heartbeat;
+import io.hyphae.membership.transport.internal.ControlMessage.Hello;
+import io.hyphae.membership.transport.internal.ControlMessage.Proof;
+import io.hyphae.membership.transport.internal.ControlMessage.Reject;
+import io.hyphae.membership.transport.internal.ControlMessage.Welcome;
+import io.hyphae.membership.transport.internal.HandshakeProof.Role;
+import io.hyphae.membership.wire.MalformedFrameException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection: its handshake, then its frames. The last handler of the pipeline; runs on
+ * the transport's event loop, so its fields need no locks (except the outbound byte count,
+ * which {@link #write} updates from any sending thread).
+ *
+ * <p>Every way a connection ends goes through {@code channelInactive}, which hands it to
+ * {@link NettyTransport#connectionClosed}: one place decides about link-down events.
+ */
+final class Connection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    enum State { AWAIT_HELLO, AWAIT_CHALLENGE, AWAIT_PROOF, AWAIT_WELCOME, ESTABLISHED }
+
+    private final NettyTransport transport;
+    private final boolean dialler;
+    private final Optional<HostAndPort> dialled;
+    private final Optional<CompletableFuture<NodeId>> dialResult;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final byte[] myNonce;
+
+    private Channel channel;
+    private State state;
+    private NodeId peer;
+    private byte[] peerNonce;
+    private boolean closing;
+    private Optional<LinkDownReason> downReason = Optional.empty();
+    private ScheduledFuture<?> handshakeTimeout;
+
+    /** An accepted connection. */
+    Connection(NettyTransport transport) {
+        this(transport, false, Optional.empty(), Optional.empty());
+    }
+
+    /** A connection this node dials; {@code result} completes when its handshake ends. */
+    Connection(NettyTransport transport, HostAndPort address, CompletableFuture<NodeId> result) {
+        this(transport, true, Optional.of(address), Optional.of(result));
+    }
+
+    private Connection(NettyTransport transport, boolean dialler, Optional<HostAndPort> dialled,
+                       Optional<CompletableFuture<NodeId>> dialResult) {
+        this.transport = transport;
+        this.dialler = dialler;
+        this.dialled = dialled;
+        this.dialResult = dialResult;
+        this.myNonce = transport.nonce();
+        this.state = dialler ? State.AWAIT_CHALLENGE : State.AWAIT_HELLO;
+    }
+
+    boolean dialler() {
+        return dialler;
+    }
+
+    Optional<HostAndPort> dialled() {
+        return dialled;
+    }
+
+    Optional<CompletableFuture<NodeId>> dialResult() {
+        return dialResult;
+    }
+
+    /** The peer, once its Hello or Challenge arrived; null before. */
+    NodeId peer() {
+        return peer;
+    }
+
+    boolean established() {
+        return state == State.ESTABLISHED;
+    }
+
+    Optional<LinkDownReason> downReason() {
+        return downReason;
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        handshakeTimeout = ctx.executor().schedule(
+                () -> failHandshake(HandshakeFailure.TIMEOUT, "not finished within " + transport.config().handshakeTimeout()),
+                transport.config().handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        transport.handshakeStarted(this);
+        if (dialler && channel.pipeline().get(ChannelSetup.TLS) == null) {
+            sendHello();
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (handshakeTimeout != null) {
+            handshakeTimeout.cancel(false);
+        }
+        if (state != State.ESTABLISHED) {
+            failHandshake(HandshakeFailure.CLOSED, "connection closed by the peer");
+        }
+        transport.connectionClosed(this);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent tls) {
+            if (!tls.isSuccess()) {
+                failHandshake(HandshakeFailure.TLS, String.valueOf(tls.cause().getMessage()));
+            } else if (dialler) {
+                sendHello();
+            }
+        } else if (evt instanceof IdleStateEvent idle) {
+            if (idle.state() == IdleState.READER_IDLE) {
+                closeLink(LinkDownReason.HEARTBEAT_TIMEOUT, "nothing received for " + transport.config().heartbeatTimeout());
+            } else if (idle.state() == IdleState.WRITER_IDLE) {
+                writeControl(new Heartbeat());
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            reject(HandshakeFailure.FRAME_TOO_LARGE, "too_large", cause.getMessage());
+        } else if (cause.getCause() instanceof SSLException) {
+            // The TLS completion event usually reports this first; failHandshake logs only once.
+            if (state != State.ESTABLISHED) {
+                failHandshake(HandshakeFailure.TLS, cause.getCause().getMessage());
+            } else {
+                closeLink(LinkDownReason.MALFORMED_INPUT, "TLS error: " + cause.getCause().getMessage());
+            }
+        } else if (cause instanceof CorruptedFrameException) {
+            reject(HandshakeFailure.MALFORMED, "malformed", cause.getMessage());
+        } else if (cause instanceof IOException) {
+            log.debug("connection to {} broke: {}", channel.remoteAddress(), cause.toString());
+            channel.close();
+        } else {
+            // A bug here, not the peer's fault: close, and let it reach the pipeline's tail, where
+            // Netty logs it with its stack trace (and where the fuzz tests look for it).
+            channel.close();
+            ctx.fireExceptionCaught(cause);
+        }
+    }
+
+    // ---- inbound frames ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            if (closing) {
+                return; // bytes after we decided to close: ignore, the socket is going
+            }
+            if (state == State.ESTABLISHED) {
+                transport.frameReceived(this, frame);
+            } else {
+                handshakeFrame(frame);
+            }
+        } finally {
+            frame.release();
+        }
+    }
+
+    private void handshakeFrame(ByteBuf frame) {
+        int bytes = frame.readableBytes() + Integer.BYTES;
+        if (!frame.isReadable() || frame.readByte() != ControlCodec.PROTOCOL_ID) {
+            failHandshake(HandshakeFailure.MALFORMED, "a frame other than the handshake arrived before it finished");
+            return;
+        }
+        OptionalInt version = ControlCodec.peekVersion(frame);
+        if (version.isPresent() && version.getAsInt() != ControlMessage.PROTOCOL_VERSION) {
+            rejectHandshake(ControlMessage.Reason.INCOMPATIBLE_VERSION, HandshakeFailure.INCOMPATIBLE_VERSION,
+                    "peer speaks transport version " + version.getAsInt() + ", this node " + ControlMessage.PROTOCOL_VERSION);
+            return;
+        }
+        ControlMessage m;
+        try {
+            m = ControlCodec.INSTANCE.decode(frame, transport.config().wireLimits());
+        } catch (MalformedFrameException e) {
+            failHandshake(HandshakeFailure.MALFORMED, e.getMessage());
+            return;
+        }
+        transport.countInbound(transport.protocols().control(), m, bytes);
+        if (m instanceof Reject r) {
+            peerRejected(r.reason());
+        } else if (state == State.AWAIT_HELLO && m instanceof Hello h) {
+            onHello(h);
+        } else if (state == State.AWAIT_CHALLENGE && m instanceof Challenge c) {
+            onChallenge(c);
+        } else if (state == State.AWAIT_PROOF && m instanceof Proof p) {
+            onProof(p);
+        } else if (state == State.AWAIT_WELCOME && m instanceof Welcome) {
+            becomeEstablished();
+            transport.established(this);
+        } else {
+            failHandshake(HandshakeFailure.MALFORMED, ControlCodec.INSTANCE.typeName(m) + " out of order (expecting the step after " + state + ")");
+        }
+    }
+
+    private void sendHello() {
+        writeControl(new Hello(ControlMessage.PROTOCOL_VERSION, transport.config().clusterName(), transport.self(), myNonce));
+    }
+
+    private void onHello(Hello h) {
+        if (!admissible(h.clusterName(), h.sender())) {
+            return;
+        }
+        peer = h.sender();
+        peerNonce = h.nonce();
+        byte[] proof = transport.proofs().prove(Role.ACCEPTOR, transport.config().clusterName(), peer, transport.self(), peerNonce, myNonce);
+        writeControl(new Challenge(ControlMessage.PROTOCOL_VERSION, transport.config().clusterName(), transport.self(), myNonce, proof));
+        state = State.AWAIT_PROOF;
+    }
+
+    private void onChallenge(Challenge c) {
+        if (!admissible(c.clusterName(), c.sender())) {
+            return;
+        }
+        peer = c.sender();
+        peerNonce = c.nonce();
+        String cluster = transport.config().clusterName();
+        if (!transport.proofs().verify(c.proof(), Role.ACCEPTOR, cluster, transport.self(), peer, myNonce, peerNonce)) {
+            rejectHandshake(ControlMessage.Reason.BAD_PROOF, HandshakeFailure.BAD_PROOF, "the peer's proof does not match our cluster secret");
+            return;
+        }
+        writeControl(new Proof(transport.proofs().prove(Role.DIALLER, cluster, transport.self(), peer, myNonce, peerNonce)));
+        state = State.AWAIT_WELCOME;
+    }
+
+    private void onProof(Proof p) {
+        String cluster = transport.config().clusterName();
+        if (!transport.proofs().verify(p.proof(), Role.DIALLER, cluster, peer, transport.self(), peerNonce, myNonce)) {
+            rejectHandshake(ControlMessage.Reason.BAD_PROOF, HandshakeFailure.BAD_PROOF, "the peer's proof does not match our cluster secret");
+            return;
+        }
+        if (!transport.wouldKeep(this)) {
+            closeAsDuplicate();
+            return;
+        }
+        writeControl(new Welcome());
+        becomeEstablished();
+        transport.established(this);
+    }
+
+    /** Checks shared by both sides once the peer said who it is. */
+    private boolean admissible(String clusterName, NodeId sender) {
+        if (!clusterName.equals(transport.config().clusterName())) {
+            rejectHandshake(ControlMessage.Reason.WRONG_CLUSTER, HandshakeFailure.WRONG_CLUSTER,
+                    "peer is in cluster '" + clusterName + "', this node in '" + transport.config().clusterName() + "'");
+            return false;
+        }
+        if (sender.sameNodeAs(transport.self())) {
+            rejectHandshake(ControlMessage.Reason.SELF_CONNECTION, HandshakeFailure.SELF_CONNECTION, "the peer is this node itself");
+            return false;
+        }
+        if (transport.isStale(sender)) {
+            rejectHandshake(ControlMessage.Reason.STALE_INCARNATION, HandshakeFailure.STALE_INCARNATION,
+                    sender + " is older than the incarnation already linked");
+            return false;
+        }
+        return true;
+    }
+
+    private void peerRejected(ControlMessage.Reason reason) {
+        Optional<HandshakeFailure> failure = reason.failure();
+        if (failure.isPresent()) {
+            failHandshake(failure.get(), "the peer refused us: " + reason);
+        } else if (state != State.AWAIT_WELCOME) {
+            // Only an acceptor that checked our proof can know it has a better connection to us.
+            // (Found by TransportFuzzTest: crash-2fae60d8… in diallerHandshake.)
+            failHandshake(HandshakeFailure.MALFORMED, "DUPLICATE before the handshake reached that point");
+        } else {
+            transport.lostTieBreak(this);
+            closing = true;
+            channel.close();
+        }
+    }
+
+    private void becomeEstablished() {
+        state = State.ESTABLISHED;
+        handshakeTimeout.cancel(false);
+        var config = transport.config();
+        channel.pipeline().addBefore(ChannelSetup.FLUSH, "idle", new IdleStateHandler(
+                config.heartbeatTimeout().toNanos(), config.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
+    }
+
+    // ---- ending ----
+
+    /**
+     * A handshake that will not finish: log it once with the peer's address, count it, fail the
+     * dial, close. Later calls (the close itself, a timeout racing it) do nothing.
+     */
+    void failHandshake(HandshakeFailure reason, String detail) {
+        if (closing || state == State.ESTABLISHED) {
+            return;
+        }
+        closing = true;
+        if (!transport.isClosing()) { // our own shutdown cutting handshakes short is no failure worth a warning
+            log.warn("transport handshake with {} failed: {} ({})", channel.remoteAddress(), reason.tag(), detail);
+            transport.meters().handshakeFailed(reason);
+        }
+        dialResult.ifPresent(f -> f.completeExceptionally(new HandshakeException(reason,
+                "handshake with " + dialled.map(Object::toString).orElse("?") + " failed: " + reason.tag() + " (" + detail + ")")));
+        channel.close();
+    }
+
+    /** Tells the peer why, then fails the handshake. */
+    private void rejectHandshake(ControlMessage.Reason wireReason, HandshakeFailure reason, String detail) {
+        if (!closing) {
+            writeControl(new Reject(wireReason));
+        }
+        failHandshake(reason, detail);
+    }
+
+    /** Bad bytes: during the handshake a failed handshake, afterwards a rejected frame and a closed link. */
+    void reject(HandshakeFailure duringHandshake, String frameReason, String detail) {
+        if (state == State.ESTABLISHED) {
+            if (!closing) {
+                transport.meters().frameRejected(frameReason);
+            }
+            closeLink(LinkDownReason.MALFORMED_INPUT, detail);
+        } else {
+            failHandshake(duringHandshake, detail);
+        }
+    }
+
+    /** Closes an established link for {@code reason}, logging it once. */
+    void closeLink(LinkDownReason reason, String detail) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        downReason = Optional.of(reason);
+        log.warn("closing the link to {} at {}: {} ({})", peer, channel.remoteAddress(), reason.tag(), detail);
+        channel.close();
+    }
+
+    /** A graceful close: goodbye first, so the peer neither waits for a timeout nor redials. */
+    void sayGoodbye(LinkDownReason reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        downReason = Optional.of(reason);
+        writeControl(new Goodbye()).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The peer said goodbye. */
+    void peerLeft() {
+        closing = true;
+        downReason = Optional.of(LinkDownReason.PEER_CLOSED);
+        channel.close();
+    }
+
+    /** This connection lost the one-link-per-pair tie-break: tell the peer, then close without any event. */
+    void closeAsDuplicate() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        log.debug("keeping the other connection to {}; closing this one ({})", peer, channel.remoteAddress());
+        transport.meters().handshakeDuplicate();
+        writeControl(new Reject(ControlMessage.Reason.DUPLICATE)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    // ---- outbound ----
+
+    io.netty.channel.ChannelFuture writeControl(ControlMessage m) {
+        Protocols.Registered<?> control = transport.protocols().control();
+        ByteBuf frame = control.encodeFrame(channel.alloc(), m);
+        transport.countOutbound(control, m, frame.readableBytes());
+        return channel.writeAndFlush(frame);
+    }
+
+    /**
+     * Queues an application message, within the link's byte bound. Safe from any thread: the
+     * bound is an atomic count of bytes handed to Netty and not yet written to the socket.
+     */
+    SendResult write(Protocols.Registered<?> protocol, Object message) {
+        ByteBuf frame = protocol.encodeFrame(channel.alloc(), message);
+        int size = frame.readableBytes();
+        if (size - Integer.BYTES > transport.config().wireLimits().maxFrameBytes()) {
+            frame.release();
+            transport.meters().sendDropped("too_large");
+            return SendResult.TOO_LARGE;
+        }
+        if (queuedBytes.addAndGet(size) > transport.config().outboundQueueBytes()) {
+            queuedBytes.addAndGet(-size);
+            frame.release();
+            transport.meters().sendDropped("backpressure");
+            transport.backpressureReached(this);
+            return SendResult.DROPPED_BACKPRESSURE;
+        }
+        transport.countOutbound(protocol, message, size);
+        channel.writeAndFlush(frame).addListener(f -> queuedBytes.addAndGet(-size));
+        return SendResult.QUEUED;
+    }
+}

@@ -1,0 +1,80 @@
+package io.hyphae.membership.transport.internal;
+
+import io.hyphae.membership.transport.HandshakeFailure;
+import io.hyphae.membership.transport.LinkDownReason;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The transport's Micrometer meters (listed in docs/transport.md). Counters are looked up once
+ * per tag combination and cached, because frames are counted on the hot path.
+ */
+final class TransportMeters {
+
+    /** The four counters of one protocol's message type. */
+    record TypeMeters(Counter framesIn, Counter bytesIn, Counter framesOut, Counter bytesOut) {
+    }
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, TypeMeters> types = new ConcurrentHashMap<>();
+    private final Gauge links;
+
+    TransportMeters(MeterRegistry registry, String nodeName, Supplier<Number> openLinks) {
+        this.registry = registry;
+        // Tagged by node: several transports may share one registry, and a gauge, unlike a counter, cannot be summed.
+        this.links = Gauge.builder("hyphae.transport.links", openLinks).tag("node", nodeName)
+                .description("links with a finished handshake").strongReference(true).register(registry);
+    }
+
+    void handshakeOk() {
+        counter("hyphae.transport.handshakes", "result", "ok", "reason", "none").increment();
+    }
+
+    void handshakeFailed(HandshakeFailure reason) {
+        counter("hyphae.transport.handshakes", "result", "failed", "reason", reason.tag()).increment();
+    }
+
+    /** A handshake that succeeded but lost the one-link-per-pair tie-break. */
+    void handshakeDuplicate() {
+        counter("hyphae.transport.handshakes", "result", "duplicate", "reason", "none").increment();
+    }
+
+    /** A frame on an established link that was not delivered: {@code malformed}, {@code too_large}, {@code unknown_protocol}. */
+    void frameRejected(String reason) {
+        counter("hyphae.transport.frames.rejected", "reason", reason).increment();
+    }
+
+    /** A send that was not queued: {@code backpressure} or {@code too_large}. */
+    void sendDropped(String reason) {
+        counter("hyphae.transport.sends.dropped", "reason", reason).increment();
+    }
+
+    void linkDown(LinkDownReason reason) {
+        counter("hyphae.transport.links.down", "reason", reason.tag()).increment();
+    }
+
+    TypeMeters type(String protocol, String type) {
+        return types.computeIfAbsent(protocol + '\0' + type, k -> new TypeMeters(
+                typed("hyphae.transport.frames.in", protocol, type),
+                typed("hyphae.transport.bytes.in", protocol, type),
+                typed("hyphae.transport.frames.out", protocol, type),
+                typed("hyphae.transport.bytes.out", protocol, type)));
+    }
+
+    void close() {
+        registry.remove(links);
+    }
+
+    private Counter typed(String name, String protocol, String type) {
+        return Counter.builder(name).tag("protocol", protocol).tag("type", type).register(registry);
+    }
+
+    private Counter counter(String name, String... tags) {
+        return counters.computeIfAbsent(name + String.join("\0", tags), k -> Counter.builder(name).tags(tags).register(registry));
+    }
+}

@@ -1,0 +1,245 @@
+package io.hyphae.membership.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.hyphae.membership.ClusterSecret;
+import io.hyphae.membership.NodeId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class TransportTest {
+
+    static final ClusterSecret SECRET = ClusterSecret.of("correct horse battery staple");
+    static TransportResources resources;
+    final List<Node> nodes = new ArrayList<>();
+
+    @BeforeAll
+    static void group() {
+        resources = TransportResources.create(2);
+    }
+
+    @AfterAll
+    static void stopGroup() {
+        resources.close();
+    }
+
+    @AfterEach
+    void closeNodes() {
+        nodes.forEach(Node::close);
+    }
+
+    Node node(String name) {
+        return node(name, TransportConfig.local("test", SECRET));
+    }
+
+    Node node(String name, TransportConfig config) {
+        Node n = new Node(name, config, resources);
+        nodes.add(n);
+        return n;
+    }
+
+    static NodeId connect(Node from, Node to) throws Exception {
+        return from.transport.connect(to.id().address()).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void carriesMessagesBothWaysOverOneAuthenticatedLink() throws Exception {
+        // Given two nodes of one cluster
+        Node a = node("a");
+        Node b = node("b");
+
+        // When a dials b
+        NodeId peer = connect(a, b);
+
+        // Then both see the link, and messages flow both ways in order
+        assertThat(peer).isEqualTo(b.id());
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.transport.links().contains(a.id()));
+        for (int i = 0; i < 100; i++) {
+            assertThat(a.transport.send(b.id(), new Chat.Text("a" + i))).isEqualTo(SendResult.QUEUED);
+            assertThat(b.transport.send(a.id(), new Chat.Text("b" + i))).isEqualTo(SendResult.QUEUED);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.texts().size() == 100 && a.texts().size() == 100);
+        assertThat(b.texts()).first().isEqualTo("a0");
+        assertThat(b.texts()).last().isEqualTo("a99");
+        assertThat(b.received).allSatisfy(r -> assertThat(r.from()).isEqualTo(a.id()));
+        assertThat(a.count("hyphae.transport.handshakes", "result", "ok")).isEqualTo(1);
+        assertThat(b.count("hyphae.transport.frames.in", "protocol", "Chat", "type", "TEXT")).isEqualTo(100);
+        assertThat(a.openLinks()).isEqualTo(1);
+    }
+
+    @Test
+    void runsEveryCallbackOnTheTransportsExecutor() throws Exception {
+        // Given two linked nodes
+        Node a = node("a");
+        Node b = node("b");
+        connect(a, b);
+        await().until(() -> b.transport.links().contains(a.id()));
+
+        // When a sends and then leaves
+        a.transport.send(b.id(), new Chat.Text("hello"));
+        await().until(() -> b.texts().contains("hello"));
+        a.close();
+
+        // Then b's handler and both of b's link events ran on b's executor thread
+        await().until(() -> b.events("down").size() == 1);
+        assertThat(b.received).allSatisfy(r -> assertThat(r.onExecutorThread()).isTrue());
+        assertThat(b.events).hasSize(2).allSatisfy(e -> assertThat(e.onExecutorThread()).isTrue());
+    }
+
+    @Test
+    void tellsThePeerWhenClosingSoItNeitherWaitsNorRedials() throws Exception {
+        // Given two linked nodes
+        Node a = node("a");
+        Node b = node("b");
+        connect(a, b);
+        await().until(() -> b.transport.links().contains(a.id()));
+
+        // When a closes
+        a.close();
+
+        // Then b hears a goodbye, not a broken connection
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.events("down").size() == 1);
+        assertThat(b.events("down").get(0).reason()).isEqualTo(LinkDownReason.PEER_CLOSED);
+        assertThat(a.events("down")).extracting(Node.Event::reason).containsExactly(LinkDownReason.SHUTDOWN);
+        assertThat(b.transport.links()).isEmpty();
+        assertThat(b.transport.send(a.id(), new Chat.Text("late"))).isEqualTo(SendResult.NO_LINK);
+    }
+
+    @Test
+    void disconnectClosesTheLinkOnBothSides() throws Exception {
+        Node a = node("a");
+        Node b = node("b");
+        connect(a, b);
+        await().until(() -> b.transport.links().contains(a.id()));
+
+        a.transport.disconnect(b.id());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.events("down").size() == 1 && a.events("down").size() == 1);
+        assertThat(a.events("down").get(0).reason()).isEqualTo(LinkDownReason.DISCONNECTED);
+        assertThat(b.events("down").get(0).reason()).isEqualTo(LinkDownReason.PEER_CLOSED);
+    }
+
+    @Test
+    void keepsExactlyOneLinkWhenBothNodesDialEachOtherAtOnce() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            // Given two fresh nodes
+            Node a = node("a" + round);
+            Node b = node("b" + round);
+
+            // When each dials the other at the same moment
+            CompletableFuture<NodeId> ab = a.transport.connect(b.id().address());
+            CompletableFuture<NodeId> ba = b.transport.connect(a.id().address());
+
+            // Then both dials succeed, each side has one link and saw exactly one link up, and it carries messages
+            assertThat(ab.get(5, TimeUnit.SECONDS)).isEqualTo(b.id());
+            assertThat(ba.get(5, TimeUnit.SECONDS)).isEqualTo(a.id());
+            await().atMost(Duration.ofSeconds(5)).until(() -> a.transport.links().size() == 1 && b.transport.links().size() == 1);
+            assertThat(a.transport.send(b.id(), new Chat.Text("x"))).isEqualTo(SendResult.QUEUED);
+            assertThat(b.transport.send(a.id(), new Chat.Text("y"))).isEqualTo(SendResult.QUEUED);
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.texts().contains("x") && a.texts().contains("y"));
+            assertThat(a.events).extracting(Node.Event::kind).containsExactly("up");
+            assertThat(b.events).extracting(Node.Event::kind).containsExactly("up");
+        }
+    }
+
+    @Test
+    void aNewIncarnationOfAPeerReplacesTheOldLink() throws Exception {
+        // Given a linked to b on a fixed port
+        Node a = node("a");
+        Node b1 = node("b");
+        connect(b1, a);
+        await().until(() -> a.transport.links().contains(b1.id()));
+        var port = b1.id().address();
+
+        // When b restarts (killed without goodbye is not needed: a new incarnation dials in while the old link is up)
+        Node b2 = node("b", TransportConfig.local("test", SECRET).toBuilder()
+                .bindAddress(new io.hyphae.membership.HostAndPort("127.0.0.1", 0))
+                .advertisedAddress(java.util.Optional.of(port)).build());
+        connect(b2, a);
+
+        // Then a dropped the old incarnation and links the new one
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.transport.links().equals(java.util.Set.of(b2.id())));
+        assertThat(a.events).extracting(Node.Event::kind, Node.Event::peer, Node.Event::reason).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("up", b1.id(), null),
+                org.assertj.core.groups.Tuple.tuple("down", b1.id(), LinkDownReason.REPLACED),
+                org.assertj.core.groups.Tuple.tuple("up", b2.id(), null));
+        assertThat(a.transport.send(b1.id(), new Chat.Text("old"))).isEqualTo(SendResult.NO_LINK);
+        assertThat(a.transport.send(b2.id(), new Chat.Text("new"))).isEqualTo(SendResult.QUEUED);
+        await().until(() -> b2.texts().contains("new"));
+    }
+
+    @Test
+    void redialsALinkThatBrokeUntilThePeerIsBack() throws Exception {
+        // Given a dialled b, and b runs on threads of its own
+        Node a = node("a");
+        TransportResources bThreads = TransportResources.create(1);
+        Node b1 = new Node("b", TransportConfig.local("test", SECRET), bThreads);
+        connect(a, b1);
+        await().until(() -> b1.transport.links().contains(a.id()));
+
+        // When b's process dies without a goodbye (its threads stop and the sockets just close)
+        bThreads.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.events("down").size() == 1);
+        // ... and b comes back on the same port
+        Node b2 = node("b", TransportConfig.local("test", SECRET).toBuilder().bindAddress(b1.id().address()).build());
+
+        // Then a redials by itself and links b's new incarnation
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.transport.links().equals(java.util.Set.of(b2.id())));
+        assertThat(a.events("down")).extracting(Node.Event::reason).containsExactly(LinkDownReason.CONNECTION_LOST);
+        assertThat(a.transport.send(b2.id(), new Chat.Text("again"))).isEqualTo(SendResult.QUEUED);
+        await().until(() -> b2.texts().contains("again"));
+    }
+
+    @Test
+    void failsToConnectToAnAddressNobodyListensOn() throws Exception {
+        // Given a port that was just free
+        Node a = node("a");
+        int freePort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            freePort = s.getLocalPort();
+        }
+
+        // Then a dial fails with the socket's reason, and no link appears
+        var dial = a.transport.connect(new io.hyphae.membership.HostAndPort("127.0.0.1", freePort));
+        assertThatThrownBy(() -> dial.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(java.net.ConnectException.class);
+        assertThat(a.transport.links()).isEmpty();
+    }
+
+    @Test
+    void refusesToStartOnAPortThatIsTaken() {
+        Node a = node("a");
+        TransportConfig sameAddress = TransportConfig.local("test", SECRET).toBuilder().bindAddress(a.id().address()).build();
+
+        assertThatThrownBy(() -> Transport.start(sameAddress, "b", new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), resources))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining(a.id().address().toString());
+    }
+
+    @Test
+    void doesNotLetAUserShutDownTheSharedExecutor() {
+        Node a = node("a");
+        assertThatThrownBy(() -> a.transport.executor().shutdown()).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(a.transport.executor().isShutdown()).isFalse();
+    }
+
+    @Test
+    void refusesToSendATypeNoProtocolRegistered() {
+        Node a = node("a");
+        assertThatThrownBy(() -> a.transport.send(a.id(), "a string")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void refusesToRegisterATakenProtocolId() {
+        Node a = node("a");
+        assertThatThrownBy(() -> a.transport.register(Chat.Codec.INSTANCE, (f, m) -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("42");
+    }
+}
