@@ -1,0 +1,76 @@
+package io.hyphae.membership.plumtree;
+
+import io.hyphae.membership.NodeId;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Remembers which broadcasts this node delivered, so each is delivered at most once, in memory
+ * that does not grow with the number of messages: per origin, a floor below which every sequence
+ * counts as delivered, plus the few delivered sequences above it (broadcasts from one origin
+ * mostly arrive in order, so the set above the floor stays small). An origin silent for longer
+ * than the retention is forgotten.
+ */
+final class DeliveredIds {
+
+    /** Most out-of-order sequences kept per origin before the floor is forced up. */
+    static final int MAX_GAP_ENTRIES = 1024;
+
+    private final Duration retention;
+    private final Map<NodeId, Window> byOrigin = new HashMap<>();
+
+    DeliveredIds(Duration retention) {
+        this.retention = retention;
+    }
+
+    boolean contains(MessageId id) {
+        Window w = byOrigin.get(id.origin());
+        return w != null && w.contains(id.sequence());
+    }
+
+    /** Records {@code id} as delivered; false if it already was. */
+    boolean add(MessageId id, Duration now) {
+        Window w = byOrigin.computeIfAbsent(id.origin(), o -> new Window());
+        w.lastSeen = now;
+        return w.add(id.sequence());
+    }
+
+    void expire(Duration now) {
+        Duration limit = now.minus(retention);
+        for (Iterator<Window> it = byOrigin.values().iterator(); it.hasNext(); ) {
+            if (it.next().lastSeen.compareTo(limit) < 0) {
+                it.remove();
+            }
+        }
+    }
+
+    int origins() {
+        return byOrigin.size();
+    }
+
+    private static final class Window {
+        long floor;
+        final TreeSet<Long> above = new TreeSet<>();
+        Duration lastSeen = Duration.ZERO;
+
+        boolean contains(long seq) {
+            return seq <= floor || above.contains(seq);
+        }
+
+        boolean add(long seq) {
+            if (contains(seq)) {
+                return false;
+            }
+            above.add(seq);
+            // Slide the floor over the contiguous run, and force it up when too many gaps are
+            // open: a sequence skipped that way counts as delivered (at most once beats exactly once).
+            while (!above.isEmpty() && (above.first() == floor + 1 || above.size() > MAX_GAP_ENTRIES)) {
+                floor = above.pollFirst();
+            }
+            return true;
+        }
+    }
+}
