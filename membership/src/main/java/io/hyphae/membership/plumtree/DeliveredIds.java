@@ -1,7 +1,6 @@
 package io.hyphae.membership.plumtree;
 
 import io.hyphae.membership.NodeId;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -19,11 +18,11 @@ final class DeliveredIds {
     /** Most out-of-order sequences kept per origin before the floor is forced up. */
     static final int MAX_GAP_ENTRIES = 1024;
 
-    private final Duration retention;
+    private final long retentionMillis;
     private final Map<NodeId, Window> byOrigin = new HashMap<>();
 
-    DeliveredIds(Duration retention) {
-        this.retention = retention;
+    DeliveredIds(long retentionMillis) {
+        this.retentionMillis = retentionMillis;
     }
 
     boolean contains(MessageId id) {
@@ -32,16 +31,16 @@ final class DeliveredIds {
     }
 
     /** Records {@code id} as delivered; false if it already was. */
-    boolean add(MessageId id, Duration now) {
+    boolean add(MessageId id, long nowMillis) {
         Window w = byOrigin.computeIfAbsent(id.origin(), o -> new Window());
-        w.lastSeen = now;
+        w.lastSeenMillis = nowMillis;
         return w.add(id.sequence());
     }
 
-    void expire(Duration now) {
-        Duration limit = now.minus(retention);
+    void expire(long nowMillis) {
+        long limit = nowMillis - retentionMillis;
         for (Iterator<Window> it = byOrigin.values().iterator(); it.hasNext(); ) {
-            if (it.next().lastSeen.compareTo(limit) < 0) {
+            if (it.next().lastSeenMillis < limit) {
                 it.remove();
             }
         }
@@ -54,7 +53,7 @@ final class DeliveredIds {
     private static final class Window {
         long floor;
         final TreeSet<Long> above = new TreeSet<>();
-        Duration lastSeen = Duration.ZERO;
+        long lastSeenMillis;
 
         boolean contains(long seq) {
             return seq <= floor || above.contains(seq);

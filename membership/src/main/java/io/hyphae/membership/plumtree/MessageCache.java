@@ -1,6 +1,5 @@
 package io.hyphae.membership.plumtree;
 
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,34 +12,34 @@ import java.util.Optional;
  */
 final class MessageCache {
 
-    record Entry(int channel, byte[] payload, Duration storedAt) {
+    record Entry(int channel, byte[] payload, long storedAtMillis) {
     }
 
     private final int capacity;
-    private final Duration ttl;
+    private final long ttlMillis;
     private final LinkedHashMap<MessageId, Entry> entries = new LinkedHashMap<>();
 
-    MessageCache(int capacity, Duration ttl) {
+    MessageCache(int capacity, long ttlMillis) {
         this.capacity = capacity;
-        this.ttl = ttl;
+        this.ttlMillis = ttlMillis;
     }
 
-    void put(MessageId id, int channel, byte[] payload, Duration now) {
-        entries.put(id, new Entry(channel, payload, now));
-        expire(now);
+    void put(MessageId id, int channel, byte[] payload, long nowMillis) {
+        entries.put(id, new Entry(channel, payload, nowMillis));
+        expire(nowMillis);
     }
 
-    Optional<Entry> get(MessageId id, Duration now) {
-        expire(now);
+    Optional<Entry> get(MessageId id, long nowMillis) {
+        expire(nowMillis);
         return Optional.ofNullable(entries.get(id));
     }
 
-    void expire(Duration now) {
-        Duration limit = now.minus(ttl);
+    void expire(long nowMillis) {
+        long limit = nowMillis - ttlMillis;
         Iterator<Map.Entry<MessageId, Entry>> it = entries.entrySet().iterator();
         while (it.hasNext()) {
             Entry oldest = it.next().getValue();
-            if (entries.size() <= capacity && oldest.storedAt().compareTo(limit) > 0) {
+            if (entries.size() <= capacity && oldest.storedAtMillis() > limit) {
                 return;
             }
             it.remove();

@@ -1,17 +1,22 @@
 package io.hyphae.membership.plumtree;
 
 import io.hyphae.membership.NodeId;
-import io.hyphae.membership.plumtree.PlumtreeEffect.Deliver;
-import io.hyphae.membership.plumtree.PlumtreeEffect.Send;
+import io.hyphae.membership.core.Effect;
+import io.hyphae.membership.core.Effect.Notify;
+import io.hyphae.membership.core.Effect.Schedule;
+import io.hyphae.membership.core.Effect.Send;
+import io.hyphae.membership.core.Event;
+import io.hyphae.membership.core.ProtocolCore;
 import io.hyphae.membership.plumtree.PlumtreeMessage.Announcement;
 import io.hyphae.membership.plumtree.PlumtreeMessage.Gossip;
 import io.hyphae.membership.plumtree.PlumtreeMessage.Graft;
 import io.hyphae.membership.plumtree.PlumtreeMessage.IHave;
 import io.hyphae.membership.plumtree.PlumtreeMessage.Prune;
-import java.time.Duration;
+import io.hyphae.membership.plumtree.PlumtreeNotification.Deliver;
+import io.hyphae.membership.plumtree.PlumtreeTimer.GraftTimeout;
+import io.hyphae.membership.plumtree.PlumtreeTimer.IHaveFlush;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,25 +26,23 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * One node's Plumtree (Leitão, Pereira, Rodrigues, "Epidemic Broadcast Trees", SRDS 2007),
- * as a deterministic state machine: every method takes an event with the current time and
- * returns the effects to carry out, in order. No I/O, threads, locks or clock inside; the
- * driver (Netty shell or simulator) calls it from one thread.
+ * One node's Plumtree (Leitão, Pereira, Rodrigues, "Epidemic Broadcast Trees", SRDS 2007) as a
+ * deterministic {@link ProtocolCore}: no I/O, threads, locks or clock inside.
  *
  * <p>Section 3 of the paper, with its names: the neighbours (the overlay's active view, reported
- * through {@link #neighborUp}/{@link #neighborDown}) are split into {@code eagerPushPeers}, which
- * get each payload at once (GOSSIP) and form the broadcast tree, and {@code lazyPushPeers}, which
- * only get its id (IHAVE). A duplicate GOSSIP turns its link lazy (PRUNE, both ends). An id
- * announced but not received within {@link PlumtreeConfig#graftTimeout()} is requested with GRAFT
- * from the first announcer, which also makes that link a tree link again: this is how the tree
- * heals after a tree neighbour fails (section 3.7). The lazy announcements are batched per
- * {@link PlumtreeConfig#ihaveInterval()} (section 3.6's "lazy push policy"). The optional
+ * through {@link #neighbourUp}/{@link #neighbourDown}) are split into {@code eagerPushPeers},
+ * which get each payload at once (GOSSIP) and form the broadcast tree, and {@code lazyPushPeers},
+ * which only get its id (IHAVE). A duplicate GOSSIP turns its link lazy at both ends (PRUNE). An
+ * id announced but not received within {@link PlumtreeConfig#graftTimeout()} is requested with
+ * GRAFT from the first announcer, which also makes that link a tree link again: this is how the
+ * tree heals after a tree neighbour fails (section 3.7). Announcements are batched per
+ * {@link PlumtreeConfig#ihaveInterval()} (the lazy push policy of section 3.6). The optional
  * optimisation of section 3.8 (swapping a tree link for a shorter lazy one) is not done.
  *
- * <p>Time is a {@link Duration} since an epoch of the driver's choosing that only moves forward.
- * Between events the driver calls {@link #tick} no later than {@link #nextDeadline()}.
+ * <p>Link events ({@link Event.LinkUp}, {@link Event.LinkDown}) are ignored: which links carry
+ * the broadcast is the overlay's decision, passed on as neighbour up and down.
  */
-public final class Plumtree {
+public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
 
     private final NodeId self;
     private final PlumtreeConfig config;
@@ -52,8 +55,9 @@ public final class Plumtree {
     private final DeliveredIds delivered;
 
     private long nextSequence = 1;
-    private Optional<Duration> nextFlush = Optional.empty();
-    private Duration nextHousekeeping = Duration.ZERO;
+    private long nextGeneration = 1;
+    private boolean flushScheduled;
+    private long nextHousekeepingMillis = Long.MIN_VALUE;
 
     private long deliveredCount;
     private long gossipsSent;
@@ -64,13 +68,13 @@ public final class Plumtree {
     private long announcementsDropped;
     private long graftsUnanswered;
 
-    /** A message announced to us but not received yet: who announced it, and when to graft. */
+    /** A message announced to us but not received yet: who announced it, in order. */
     private static final class Missing {
         final ArrayDeque<Announcer> announcers = new ArrayDeque<>();
-        Duration deadline;
+        final long generation;
 
-        Missing(Duration deadline) {
-            this.deadline = deadline;
+        Missing(long generation) {
+            this.generation = generation;
         }
     }
 
@@ -80,8 +84,8 @@ public final class Plumtree {
     public Plumtree(NodeId self, PlumtreeConfig config) {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
-        this.cache = new MessageCache(config.cacheSize(), config.cacheTtl());
-        this.delivered = new DeliveredIds(config.seenRetention());
+        this.cache = new MessageCache(config.cacheSize(), config.cacheTtl().toMillis());
+        this.delivered = new DeliveredIds(config.seenRetention().toMillis());
     }
 
     public NodeId self() {
@@ -89,23 +93,21 @@ public final class Plumtree {
     }
 
     /**
-     * Broadcasts {@code payload} to every node: delivers it here at once (a {@link Deliver} with
-     * 0 hops comes first in the result), then pushes it to the tree links and announces it on the
-     * lazy ones.
+     * Broadcasts {@code payload} to every node: delivers it here at once (the first effect is its
+     * {@link Deliver}, 0 hops), then pushes it on the tree links and announces it on the lazy ones.
      *
-     * @param channel which upper layer receives it on every node, 0..{@value PlumtreeMessage#MAX_CHANNEL}
-     *     (the directory and RPC reserve their own; see {@link io.hyphae.membership.plumtree.Channels})
+     * @param channel the upper layer that receives it on every node, 0..{@value PlumtreeMessage#MAX_CHANNEL}
+     *     (see {@link Channels})
      */
-    public List<PlumtreeEffect> broadcast(int channel, byte[] payload, Duration now) {
+    public List<Effect<PlumtreeMessage>> broadcast(long nowMillis, int channel, byte[] payload) {
         MessageId id = new MessageId(self, nextSequence++);
-        Gossip first = new Gossip(id, 1, channel, payload.clone());
-        List<PlumtreeEffect> out = new ArrayList<>();
-        acceptNew(first, Optional.empty(), now, out);
+        List<Effect<PlumtreeMessage>> out = new ArrayList<>();
+        acceptNew(new Gossip(id, 1, channel, payload.clone()), Optional.empty(), nowMillis, out);
         return out;
     }
 
-    /** The overlay added {@code peer} to the active view: it starts as a tree link. */
-    public List<PlumtreeEffect> neighborUp(NodeId peer, Duration now) {
+    /** The overlay added {@code peer} to the active view: it starts as a tree link (section 3.3). */
+    public List<Effect<PlumtreeMessage>> neighbourUp(long nowMillis, NodeId peer) {
         if (!peer.equals(self) && !lazyPushPeers.contains(peer)) {
             eagerPushPeers.add(peer);
         }
@@ -113,10 +115,10 @@ public final class Plumtree {
     }
 
     /**
-     * The overlay dropped {@code peer}. Its announcements no longer count; if it was a tree
-     * link, the subtree behind it is reached again through IHAVE and GRAFT on lazy links.
+     * The overlay dropped {@code peer} from the active view. Its announcements no longer count;
+     * if it was a tree link, the nodes behind it are reached again by IHAVE and GRAFT on lazy links.
      */
-    public List<PlumtreeEffect> neighborDown(NodeId peer, Duration now) {
+    public List<Effect<PlumtreeMessage>> neighbourDown(long nowMillis, NodeId peer) {
         eagerPushPeers.remove(peer);
         lazyPushPeers.remove(peer);
         lazyQueues.remove(peer);
@@ -126,64 +128,22 @@ public final class Plumtree {
         return List.of();
     }
 
-    /** A message from neighbour {@code from}. */
-    public List<PlumtreeEffect> receive(NodeId from, PlumtreeMessage message, Duration now) {
-        List<PlumtreeEffect> out = new ArrayList<>();
-        if (message instanceof Gossip g) {
-            onGossip(from, g, now, out);
-        } else if (message instanceof IHave h) {
-            onIHave(from, h, now);
-        } else if (message instanceof Graft g) {
-            onGraft(from, g, now, out);
-        } else if (message instanceof Prune) {
-            onPrune(from);
-        }
-        flushIfImmediate(out);
-        return out;
-    }
-
-    /** Fires the timers that are due: GRAFTs for missing messages, batched IHAVEs, cache expiry. */
-    public List<PlumtreeEffect> tick(Duration now) {
-        List<PlumtreeEffect> out = new ArrayList<>();
-        for (Iterator<Map.Entry<MessageId, Missing>> it = missing.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<MessageId, Missing> e = it.next();
-            Missing m = e.getValue();
-            if (m.deadline.compareTo(now) > 0) {
-                continue;
+    @Override
+    public List<Effect<PlumtreeMessage>> handle(long nowMillis, Event<PlumtreeMessage> event) {
+        List<Effect<PlumtreeMessage>> out = new ArrayList<>();
+        if (event instanceof Event.Received<PlumtreeMessage> r) {
+            receive(r.from(), r.message(), nowMillis, out);
+        } else if (event instanceof Event.TimerFired<PlumtreeMessage> t) {
+            if (t.timer() instanceof IHaveFlush) {
+                flushLazyQueues(out);
+            } else if (t.timer() instanceof GraftTimeout g) {
+                onGraftTimeout(g, nowMillis, out);
             }
-            Announcer a = m.announcers.pollFirst();
-            if (a == null) {
-                it.remove(); // nobody left to ask; a later IHAVE starts over
-                continue;
-            }
-            makeEager(a.peer());
-            graftsSent++;
-            out.add(new Send(a.peer(), new Graft(e.getKey(), a.round())));
-            m.deadline = now.plus(config.graftRetryTimeout());
-        }
-        if (nextFlush.isPresent() && nextFlush.get().compareTo(now) <= 0) {
-            flushLazyQueues(out);
-        }
-        if (now.compareTo(nextHousekeeping) >= 0) {
-            cache.expire(now);
-            delivered.expire(now);
-            nextHousekeeping = now.plus(config.cacheTtl());
         }
         return out;
     }
 
-    /** When {@link #tick} next has something to do, if anything is pending. */
-    public Optional<Duration> nextDeadline() {
-        Optional<Duration> next = nextFlush;
-        for (Missing m : missing.values()) {
-            if (next.isEmpty() || m.deadline.compareTo(next.get()) < 0) {
-                next = Optional.of(m.deadline);
-            }
-        }
-        return next;
-    }
-
-    /** The tree links, in the order they became tree links. */
+    /** The tree links. */
     public Set<NodeId> eagerPushPeers() {
         return Set.copyOf(eagerPushPeers);
     }
@@ -197,7 +157,7 @@ public final class Plumtree {
                 ihavesSent, announcementsDropped, graftsUnanswered);
     }
 
-    /** Messages announced to this node and not yet received. */
+    /** Messages announced to this node and not received yet. */
     public int missingCount() {
         return missing.size();
     }
@@ -206,70 +166,83 @@ public final class Plumtree {
         return cache.size();
     }
 
+    private void receive(NodeId from, PlumtreeMessage message, long now, List<Effect<PlumtreeMessage>> out) {
+        if (message instanceof Gossip g) {
+            onGossip(from, g, now, out);
+        } else if (message instanceof IHave h) {
+            onIHave(from, h, now, out);
+        } else if (message instanceof Graft g) {
+            onGraft(from, g, now, out);
+        } else if (message instanceof Prune && isNeighbour(from)) {
+            makeLazy(from);
+        }
+    }
+
     private boolean isNeighbour(NodeId peer) {
         return eagerPushPeers.contains(peer) || lazyPushPeers.contains(peer);
     }
 
-    private void onGossip(NodeId from, Gossip g, Duration now, List<PlumtreeEffect> out) {
+    private void onGossip(NodeId from, Gossip g, long now, List<Effect<PlumtreeMessage>> out) {
         if (delivered.contains(g.id())) {
             duplicatesReceived++;
             if (isNeighbour(from)) {
                 makeLazy(from);
                 prunesSent++;
-                out.add(new Send(from, new Prune()));
+                out.add(new Send<>(from, new Prune()));
             }
             return;
         }
         // A GOSSIP from a node that is not (or no longer) a neighbour is still a valid broadcast,
-        // but its link is not ours to shape.
-        Optional<NodeId> sender = isNeighbour(from) ? Optional.of(from) : Optional.empty();
-        sender.ifPresent(this::makeEager);
+        // but that link is not ours to shape.
+        if (isNeighbour(from)) {
+            makeEager(from);
+        }
         acceptNew(g, Optional.of(from), now, out);
     }
 
-    /** Delivers a message seen for the first time and pushes it on: eager copies, lazy announcements. */
-    private void acceptNew(Gossip g, Optional<NodeId> from, Duration now, List<PlumtreeEffect> out) {
+    /** Delivers a message seen for the first time and passes it on: copies to tree links, ids to lazy ones. */
+    private void acceptNew(Gossip g, Optional<NodeId> from, long now, List<Effect<PlumtreeMessage>> out) {
         delivered.add(g.id(), now);
-        missing.remove(g.id());
+        missing.remove(g.id()); // its GraftTimeout, when it fires, finds nothing and does nothing
         cache.put(g.id(), g.channel(), g.payload(), now);
         deliveredCount++;
         int hops = from.isPresent() ? g.round() : 0;
-        out.add(new Deliver(g.id(), g.channel(), g.payload(), hops));
+        out.add(new Notify<>(new Deliver(g.id(), g.channel(), g.payload(), hops)));
         int nextRound = hops == Integer.MAX_VALUE ? hops : hops + 1;
         Gossip forward = new Gossip(g.id(), nextRound, g.channel(), g.payload());
         for (NodeId peer : eagerPushPeers) {
             if (from.isEmpty() || !peer.equals(from.get())) {
                 gossipsSent++;
-                out.add(new Send(peer, forward));
+                out.add(new Send<>(peer, forward));
             }
         }
         for (NodeId peer : lazyPushPeers) {
             if (from.isEmpty() || !peer.equals(from.get())) {
-                enqueueAnnouncement(peer, new Announcement(g.id(), nextRound), now);
+                enqueueAnnouncement(peer, new Announcement(g.id(), nextRound), out);
             }
         }
-        flushIfImmediate(out);
+        if (now >= nextHousekeepingMillis) {
+            delivered.expire(now);
+            nextHousekeepingMillis = now + config.cacheTtl().toMillis();
+        }
     }
 
-    private void enqueueAnnouncement(NodeId peer, Announcement a, Duration now) {
+    private void enqueueAnnouncement(NodeId peer, Announcement a, List<Effect<PlumtreeMessage>> out) {
         ArrayDeque<Announcement> q = lazyQueues.computeIfAbsent(peer, p -> new ArrayDeque<>());
         q.addLast(a);
         if (q.size() > config.maxLazyQueue()) {
             q.pollFirst();
             announcementsDropped++;
         }
-        if (nextFlush.isEmpty()) {
-            nextFlush = Optional.of(now.plus(config.ihaveInterval()));
-        }
-    }
-
-    private void flushIfImmediate(List<PlumtreeEffect> out) {
-        if (config.ihaveInterval().isZero() && nextFlush.isPresent()) {
+        if (config.ihaveInterval().isZero()) {
             flushLazyQueues(out);
+        } else if (!flushScheduled) {
+            flushScheduled = true;
+            out.add(new Schedule<>(new IHaveFlush(), config.ihaveInterval()));
         }
     }
 
-    private void flushLazyQueues(List<PlumtreeEffect> out) {
+    private void flushLazyQueues(List<Effect<PlumtreeMessage>> out) {
         for (Map.Entry<NodeId, ArrayDeque<Announcement>> e : lazyQueues.entrySet()) {
             ArrayDeque<Announcement> q = e.getValue();
             while (!q.isEmpty()) {
@@ -279,14 +252,14 @@ public final class Plumtree {
                     batch.add(q.pollFirst());
                 }
                 ihavesSent++;
-                out.add(new Send(e.getKey(), new IHave(batch)));
+                out.add(new Send<>(e.getKey(), new IHave(batch)));
             }
         }
         lazyQueues.clear();
-        nextFlush = Optional.empty();
+        flushScheduled = false;
     }
 
-    private void onIHave(NodeId from, IHave h, Duration now) {
+    private void onIHave(NodeId from, IHave h, long now, List<Effect<PlumtreeMessage>> out) {
         if (!isNeighbour(from)) {
             return; // we could not graft from it anyway
         }
@@ -300,8 +273,9 @@ public final class Plumtree {
                     announcementsDropped++;
                     continue;
                 }
-                m = new Missing(now.plus(config.graftTimeout()));
+                m = new Missing(nextGeneration++);
                 missing.put(a.id(), m);
+                out.add(new Schedule<>(new GraftTimeout(a.id(), m.generation), config.graftTimeout()));
             }
             if (m.announcers.stream().noneMatch(x -> x.peer().equals(from))) {
                 m.announcers.addLast(new Announcer(from, a.round()));
@@ -309,7 +283,23 @@ public final class Plumtree {
         }
     }
 
-    private void onGraft(NodeId from, Graft g, Duration now, List<PlumtreeEffect> out) {
+    private void onGraftTimeout(GraftTimeout t, long now, List<Effect<PlumtreeMessage>> out) {
+        Missing m = missing.get(t.id());
+        if (m == null || m.generation != t.generation()) {
+            return; // the message arrived meanwhile, or this timer belongs to an earlier wait
+        }
+        Announcer a = m.announcers.pollFirst();
+        if (a == null) {
+            missing.remove(t.id()); // nobody left to ask; a later IHAVE starts over
+            return;
+        }
+        makeEager(a.peer());
+        graftsSent++;
+        out.add(new Send<>(a.peer(), new Graft(t.id(), a.round())));
+        out.add(new Schedule<>(t, config.graftRetryTimeout()));
+    }
+
+    private void onGraft(NodeId from, Graft g, long now, List<Effect<PlumtreeMessage>> out) {
         if (!isNeighbour(from)) {
             return;
         }
@@ -320,13 +310,7 @@ public final class Plumtree {
             return;
         }
         gossipsSent++;
-        out.add(new Send(from, new Gossip(g.id(), g.round(), cached.get().channel(), cached.get().payload())));
-    }
-
-    private void onPrune(NodeId from) {
-        if (isNeighbour(from)) {
-            makeLazy(from);
-        }
+        out.add(new Send<>(from, new Gossip(g.id(), g.round(), cached.get().channel(), cached.get().payload())));
     }
 
     private void makeEager(NodeId peer) {

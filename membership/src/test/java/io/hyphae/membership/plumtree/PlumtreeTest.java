@@ -4,14 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
-import io.hyphae.membership.plumtree.PlumtreeEffect.Deliver;
-import io.hyphae.membership.plumtree.PlumtreeEffect.Send;
+import io.hyphae.membership.core.Effect;
+import io.hyphae.membership.core.Effect.Notify;
+import io.hyphae.membership.core.Effect.Schedule;
+import io.hyphae.membership.core.Effect.Send;
+import io.hyphae.membership.core.Event;
 import io.hyphae.membership.plumtree.PlumtreeMessage.Announcement;
 import io.hyphae.membership.plumtree.PlumtreeMessage.Gossip;
 import io.hyphae.membership.plumtree.PlumtreeMessage.Graft;
 import io.hyphae.membership.plumtree.PlumtreeMessage.IHave;
 import io.hyphae.membership.plumtree.PlumtreeMessage.Prune;
+import io.hyphae.membership.plumtree.PlumtreeNotification.Deliver;
+import io.hyphae.membership.plumtree.PlumtreeTimer.GraftTimeout;
+import io.hyphae.membership.plumtree.PlumtreeTimer.IHaveFlush;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,15 +29,19 @@ class PlumtreeTest {
     static final NodeId B = node("b");
     static final NodeId C = node("c");
     static final NodeId ORIGIN = node("origin");
-    static final Duration T0 = Duration.ofSeconds(100);
+    static final long T0 = 100_000;
 
     static NodeId node(String name) {
-        return new NodeId(name, new HostAndPort("127.0.0.1", 7000 + Math.abs(name.hashCode() % 1000)), 1);
+        return new NodeId(name, new HostAndPort("127.0.0.1", 7000), 1);
+    }
+
+    static PlumtreeConfig config(int cacheSize, int maxLazyQueue, Duration ihaveInterval) {
+        return new PlumtreeConfig(Duration.ofMillis(200), Duration.ofMillis(100), ihaveInterval,
+                cacheSize, Duration.ofSeconds(10), maxLazyQueue, 10, 100, Duration.ofMinutes(1));
     }
 
     static PlumtreeConfig config() {
-        return new PlumtreeConfig(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(50),
-                100, Duration.ofSeconds(10), 100, 10, 100, Duration.ofMinutes(1));
+        return config(100, 100, Duration.ofMillis(50));
     }
 
     static Gossip gossip(long seq, int round) {
@@ -40,150 +51,183 @@ class PlumtreeTest {
     static Plumtree withNeighbours(PlumtreeConfig config, NodeId... peers) {
         Plumtree p = new Plumtree(SELF, config);
         for (NodeId peer : peers) {
-            p.neighborUp(peer, T0);
+            p.neighbourUp(T0, peer);
         }
         return p;
+    }
+
+    static List<Effect<PlumtreeMessage>> receive(Plumtree p, long now, NodeId from, PlumtreeMessage m) {
+        return new ArrayList<>(p.handle(now, new Event.Received<>(from, m)));
+    }
+
+    static List<Effect<PlumtreeMessage>> fire(Plumtree p, long now, PlumtreeTimer timer) {
+        return p.handle(now, new Event.TimerFired<>(timer));
+    }
+
+    static List<Object> sends(List<Effect<PlumtreeMessage>> effects) {
+        return effects.stream().filter(e -> e instanceof Send).map(e -> (Object) e).toList();
+    }
+
+    static Send<PlumtreeMessage> send(NodeId to, PlumtreeMessage m) {
+        return new Send<>(to, m);
     }
 
     @Test
     void broadcastDeliversLocallyFirstThenPushesToEveryTreeLink() {
         Plumtree p = withNeighbours(config(), A, B);
 
-        List<PlumtreeEffect> out = p.broadcast(7, new byte[] {42}, T0);
+        List<Effect<PlumtreeMessage>> out = p.broadcast(T0, 7, new byte[] {42});
 
         MessageId id = new MessageId(SELF, 1);
         assertThat(out).containsExactly(
-                new Deliver(id, 7, new byte[] {42}, 0),
-                new Send(A, new Gossip(id, 1, 7, new byte[] {42})),
-                new Send(B, new Gossip(id, 1, 7, new byte[] {42})));
-        assertThat(p.broadcast(7, new byte[0], T0).get(0)).isEqualTo(new Deliver(new MessageId(SELF, 2), 7, new byte[0], 0));
+                new Notify<>(new Deliver(id, 7, new byte[] {42}, 0)),
+                send(A, new Gossip(id, 1, 7, new byte[] {42})),
+                send(B, new Gossip(id, 1, 7, new byte[] {42})));
+        assertThat(p.broadcast(T0, 7, new byte[0]).get(0))
+                .isEqualTo(new Notify<>(new Deliver(new MessageId(SELF, 2), 7, new byte[0], 0)));
     }
 
     @Test
-    void firstGossipIsDeliveredAndForwardedToOtherTreeLinksWithTheNextRound() {
+    void firstGossipIsDeliveredAndForwardedToTheOtherTreeLinksWithTheNextRound() {
         Plumtree p = withNeighbours(config(), A, B, C);
 
-        List<PlumtreeEffect> out = p.receive(A, gossip(1, 3), T0);
+        List<Effect<PlumtreeMessage>> out = receive(p, T0, A, gossip(1, 3));
 
         assertThat(out).containsExactly(
-                new Deliver(new MessageId(ORIGIN, 1), 7, new byte[] {1}, 3),
-                new Send(B, gossip(1, 4)),
-                new Send(C, gossip(1, 4)));
+                new Notify<>(new Deliver(new MessageId(ORIGIN, 1), 7, new byte[] {1}, 3)),
+                send(B, gossip(1, 4)),
+                send(C, gossip(1, 4)));
     }
 
     @Test
     void duplicateGossipIsNotDeliveredAndPrunesTheSenderLink() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(A, gossip(1, 1), T0);
+        receive(p, T0, A, gossip(1, 1));
 
-        List<PlumtreeEffect> out = p.receive(B, gossip(1, 2), T0);
+        List<Effect<PlumtreeMessage>> out = receive(p, T0, B, gossip(1, 2));
 
-        assertThat(out).containsExactly(new Send(B, new Prune()));
+        assertThat(out).containsExactly(send(B, new Prune()));
         assertThat(p.eagerPushPeers()).containsExactly(A);
         assertThat(p.lazyPushPeers()).containsExactly(B);
         assertThat(p.stats().duplicatesReceived()).isEqualTo(1);
     }
 
     @Test
-    void pruneTurnsTheLinkLazySoLaterMessagesAreOnlyAnnouncedInOneBatch() {
+    void prunedLinkOnlyGetsAnnouncementsBatchedIntoOneIHavePerInterval() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(B, new Prune(), T0);
+        receive(p, T0, B, new Prune());
 
-        List<PlumtreeEffect> out = p.receive(A, gossip(1, 1), T0);
-        out.addAll(p.receive(A, gossip(2, 1), T0.plusMillis(10)));
+        List<Effect<PlumtreeMessage>> first = receive(p, T0, A, gossip(1, 1));
+        List<Effect<PlumtreeMessage>> second = receive(p, T0 + 10, A, gossip(2, 1));
 
-        assertThat(out).noneMatch(e -> e instanceof Send s && s.to().equals(B));
-        assertThat(p.nextDeadline()).contains(T0.plusMillis(50));
-        assertThat(p.tick(T0.plusMillis(49))).isEmpty();
-        assertThat(p.tick(T0.plusMillis(50))).containsExactly(new Send(B, new IHave(List.of(
+        assertThat(first).contains(new Schedule<>(new IHaveFlush(), Duration.ofMillis(50)));
+        assertThat(second).noneMatch(e -> e instanceof Schedule || e instanceof Send);
+        assertThat(fire(p, T0 + 50, new IHaveFlush())).containsExactly(send(B, new IHave(List.of(
                 new Announcement(new MessageId(ORIGIN, 1), 2), new Announcement(new MessageId(ORIGIN, 2), 2)))));
-        assertThat(p.nextDeadline()).isEmpty();
+        assertThat(receive(p, T0 + 60, A, gossip(3, 1))).contains(new Schedule<>(new IHaveFlush(), Duration.ofMillis(50)));
     }
 
     @Test
     void longLazyQueuesAreSplitIntoIHavesOfBoundedSize() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(B, new Prune(), T0);
+        receive(p, T0, B, new Prune());
         for (int i = 1; i <= 25; i++) {
-            p.receive(A, gossip(i, 1), T0);
+            receive(p, T0, A, gossip(i, 1));
         }
 
-        List<PlumtreeEffect> out = p.tick(T0.plusMillis(50));
+        List<Effect<PlumtreeMessage>> out = fire(p, T0 + 50, new IHaveFlush());
 
-        assertThat(out).hasSize(3).allMatch(e -> e instanceof Send s && s.message() instanceof IHave);
-        assertThat(out).extracting(e -> ((IHave) ((Send) e).message()).announcements().size()).containsExactly(10, 10, 5);
+        assertThat(out).extracting(e -> ((IHave) ((Send<PlumtreeMessage>) e).message()).announcements().size())
+                .containsExactly(10, 10, 5);
     }
 
     @Test
     void lazyQueueDropsTheOldestAnnouncementsWhenFull() {
-        PlumtreeConfig small = new PlumtreeConfig(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(50),
-                100, Duration.ofSeconds(10), 3, 10, 100, Duration.ofMinutes(1));
-        Plumtree p = withNeighbours(small, A, B);
-        p.receive(B, new Prune(), T0);
+        Plumtree p = withNeighbours(config(100, 3, Duration.ofMillis(50)), A, B);
+        receive(p, T0, B, new Prune());
         for (int i = 1; i <= 5; i++) {
-            p.receive(A, gossip(i, 1), T0);
+            receive(p, T0, A, gossip(i, 1));
         }
 
-        List<PlumtreeEffect> out = p.tick(T0.plusMillis(50));
+        List<Effect<PlumtreeMessage>> out = fire(p, T0 + 50, new IHaveFlush());
 
-        IHave ihave = (IHave) ((Send) out.get(0)).message();
+        IHave ihave = (IHave) ((Send<PlumtreeMessage>) out.get(0)).message();
         assertThat(ihave.announcements()).extracting(a -> a.id().sequence()).containsExactly(3L, 4L, 5L);
         assertThat(p.stats().announcementsDropped()).isEqualTo(2);
     }
 
     @Test
-    void missingMessageIsGraftedFromTheFirstAnnouncerAfterTheTimeout() {
+    void missingMessageIsGraftedFromTheFirstAnnouncerAfterTheTimeoutThenFromTheNext() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(A, new Prune(), T0);
-        p.receive(B, new Prune(), T0);
+        receive(p, T0, A, new Prune());
+        receive(p, T0, B, new Prune());
         MessageId id = new MessageId(ORIGIN, 1);
 
-        p.receive(A, new IHave(List.of(new Announcement(id, 4))), T0);
-        p.receive(B, new IHave(List.of(new Announcement(id, 2))), T0.plusMillis(5));
+        List<Effect<PlumtreeMessage>> first = receive(p, T0, A, new IHave(List.of(new Announcement(id, 4))));
+        List<Effect<PlumtreeMessage>> second = receive(p, T0 + 5, B, new IHave(List.of(new Announcement(id, 2))));
 
-        assertThat(p.nextDeadline()).contains(T0.plusMillis(200));
-        assertThat(p.tick(T0.plusMillis(199))).isEmpty();
-        assertThat(p.tick(T0.plusMillis(200))).containsExactly(new Send(A, new Graft(id, 4)));
+        GraftTimeout timer = new GraftTimeout(id, 1);
+        assertThat(first).containsExactly(new Schedule<>(timer, Duration.ofMillis(200)));
+        assertThat(second).isEmpty();
+        assertThat(fire(p, T0 + 200, timer)).containsExactly(send(A, new Graft(id, 4)),
+                new Schedule<>(timer, Duration.ofMillis(100)));
         assertThat(p.eagerPushPeers()).containsExactly(A);
         // no answer in time: the next announcer is asked
-        assertThat(p.tick(T0.plusMillis(300))).containsExactly(new Send(B, new Graft(id, 2)));
+        assertThat(sends(fire(p, T0 + 300, timer))).containsExactly(send(B, new Graft(id, 2)));
         assertThat(p.eagerPushPeers()).containsExactlyInAnyOrder(A, B);
+        // nobody left to ask: the wait ends
+        assertThat(fire(p, T0 + 400, timer)).isEmpty();
+        assertThat(p.missingCount()).isZero();
     }
 
     @Test
     void gossipArrivingBeforeTheTimeoutCancelsTheGraft() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(B, new Prune(), T0);
+        receive(p, T0, B, new Prune());
         MessageId id = new MessageId(ORIGIN, 1);
-        p.receive(B, new IHave(List.of(new Announcement(id, 2))), T0);
+        receive(p, T0, B, new IHave(List.of(new Announcement(id, 2))));
 
-        p.receive(A, gossip(1, 1), T0.plusMillis(20));
+        receive(p, T0 + 20, A, gossip(1, 1));
 
         assertThat(p.missingCount()).isZero();
-        assertThat(p.tick(T0.plusMillis(500))).noneMatch(e -> e instanceof Send s && s.message() instanceof Graft);
+        assertThat(fire(p, T0 + 200, new GraftTimeout(id, 1))).isEmpty();
+    }
+
+    @Test
+    void staleGraftTimerOfAnEarlierWaitDoesNothing() {
+        Plumtree p = withNeighbours(config(), A, B);
+        receive(p, T0, B, new Prune());
+        MessageId id = new MessageId(ORIGIN, 1);
+        receive(p, T0, B, new IHave(List.of(new Announcement(id, 2))));
+        fire(p, T0 + 200, new GraftTimeout(id, 1));
+        fire(p, T0 + 300, new GraftTimeout(id, 1)); // no announcer left: wait ended
+
+        List<Effect<PlumtreeMessage>> again = receive(p, T0 + 310, B, new IHave(List.of(new Announcement(id, 2))));
+
+        assertThat(again).containsExactly(new Schedule<>(new GraftTimeout(id, 2), Duration.ofMillis(200)));
+        assertThat(fire(p, T0 + 320, new GraftTimeout(id, 1))).isEmpty();
     }
 
     @Test
     void announcementOfAnAlreadyDeliveredMessageIsIgnored() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(A, gossip(1, 1), T0);
+        receive(p, T0, A, gossip(1, 1));
 
-        p.receive(B, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 1), 1))), T0);
-
+        assertThat(receive(p, T0, B, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 1), 1))))).isEmpty();
         assertThat(p.missingCount()).isZero();
     }
 
     @Test
     void treeNeighbourGoingDownIsRepairedThroughALazyAnnouncer() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(B, new Prune(), T0);
+        receive(p, T0, B, new Prune());
         MessageId id = new MessageId(ORIGIN, 1);
-        p.receive(A, new IHave(List.of(new Announcement(id, 3))), T0);
-        p.receive(B, new IHave(List.of(new Announcement(id, 2))), T0);
+        receive(p, T0, A, new IHave(List.of(new Announcement(id, 3))));
+        receive(p, T0, B, new IHave(List.of(new Announcement(id, 2))));
 
-        p.neighborDown(A, T0.plusMillis(10));
+        p.neighbourDown(T0 + 10, A);
 
-        assertThat(p.tick(T0.plusMillis(200))).containsExactly(new Send(B, new Graft(id, 2)));
+        assertThat(sends(fire(p, T0 + 200, new GraftTimeout(id, 1)))).containsExactly(send(B, new Graft(id, 2)));
         assertThat(p.eagerPushPeers()).containsExactly(B);
         assertThat(p.lazyPushPeers()).isEmpty();
     }
@@ -191,22 +235,22 @@ class PlumtreeTest {
     @Test
     void graftIsAnsweredFromTheCacheAndMakesTheLinkATreeLink() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(A, gossip(1, 1), T0);
-        p.receive(B, new Prune(), T0);
+        receive(p, T0, A, gossip(1, 1));
+        receive(p, T0, B, new Prune());
 
-        List<PlumtreeEffect> out = p.receive(B, new Graft(new MessageId(ORIGIN, 1), 2), T0.plusSeconds(1));
+        List<Effect<PlumtreeMessage>> out = receive(p, T0 + 1000, B, new Graft(new MessageId(ORIGIN, 1), 2));
 
-        assertThat(out).containsExactly(new Send(B, gossip(1, 2)));
+        assertThat(out).containsExactly(send(B, gossip(1, 2)));
         assertThat(p.eagerPushPeers()).containsExactlyInAnyOrder(A, B);
     }
 
     @Test
     void graftForAnExpiredMessageCannotBeAnsweredButStillGraftsTheLink() {
         Plumtree p = withNeighbours(config(), A, B);
-        p.receive(A, gossip(1, 1), T0);
-        p.receive(B, new Prune(), T0);
+        receive(p, T0, A, gossip(1, 1));
+        receive(p, T0, B, new Prune());
 
-        List<PlumtreeEffect> out = p.receive(B, new Graft(new MessageId(ORIGIN, 1), 2), T0.plusSeconds(11));
+        List<Effect<PlumtreeMessage>> out = receive(p, T0 + 11_000, B, new Graft(new MessageId(ORIGIN, 1), 2));
 
         assertThat(out).isEmpty();
         assertThat(p.stats().graftsUnanswered()).isEqualTo(1);
@@ -215,15 +259,13 @@ class PlumtreeTest {
 
     @Test
     void cacheIsBoundedByCountButDeliveryStaysAtMostOnce() {
-        PlumtreeConfig tiny = new PlumtreeConfig(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(50),
-                2, Duration.ofSeconds(10), 100, 10, 100, Duration.ofMinutes(1));
-        Plumtree p = withNeighbours(tiny, A, B);
+        Plumtree p = withNeighbours(config(2, 100, Duration.ofMillis(50)), A, B);
         for (int i = 1; i <= 5; i++) {
-            p.receive(A, gossip(i, 1), T0);
+            receive(p, T0, A, gossip(i, 1));
         }
 
         assertThat(p.cachedCount()).isEqualTo(2);
-        assertThat(p.receive(B, gossip(1, 1), T0)).noneMatch(e -> e instanceof Deliver);
+        assertThat(receive(p, T0, B, gossip(1, 1))).noneMatch(e -> e instanceof Notify);
         assertThat(p.stats().delivered()).isEqualTo(5);
     }
 
@@ -231,7 +273,7 @@ class PlumtreeTest {
     void outOfOrderSequencesAreEachDeliveredOnce() {
         Plumtree p = withNeighbours(config(), A);
         for (long seq : new long[] {3, 1, 5, 2, 4, 3, 1}) {
-            p.receive(A, gossip(seq, 1), T0);
+            receive(p, T0, A, gossip(seq, 1));
         }
 
         assertThat(p.stats().delivered()).isEqualTo(5);
@@ -243,26 +285,35 @@ class PlumtreeTest {
         Plumtree p = withNeighbours(config(), A);
         NodeId stranger = node("stranger");
 
-        List<PlumtreeEffect> out = p.receive(stranger, gossip(1, 1), T0);
-        out.addAll(p.receive(stranger, gossip(1, 1), T0));
-        out.addAll(p.receive(stranger, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 9), 1))), T0));
-        out.addAll(p.receive(stranger, new Graft(new MessageId(ORIGIN, 1), 1), T0));
+        List<Effect<PlumtreeMessage>> out = receive(p, T0, stranger, gossip(1, 1));
+        out.addAll(receive(p, T0, stranger, gossip(1, 1)));
+        out.addAll(receive(p, T0, stranger, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 9), 1)))));
+        out.addAll(receive(p, T0, stranger, new Graft(new MessageId(ORIGIN, 1), 1)));
 
-        assertThat(out).containsExactly(new Deliver(new MessageId(ORIGIN, 1), 7, new byte[] {1}, 1), new Send(A, gossip(1, 2)));
+        assertThat(out).containsExactly(new Notify<>(new Deliver(new MessageId(ORIGIN, 1), 7, new byte[] {1}, 1)),
+                send(A, gossip(1, 2)));
         assertThat(p.eagerPushPeers()).containsExactly(A);
         assertThat(p.missingCount()).isZero();
     }
 
     @Test
     void zeroIHaveIntervalAnnouncesAtOnce() {
-        PlumtreeConfig eager = new PlumtreeConfig(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ZERO,
-                100, Duration.ofSeconds(10), 100, 10, 100, Duration.ofMinutes(1));
-        Plumtree p = withNeighbours(eager, A, B);
-        p.receive(B, new Prune(), T0);
+        Plumtree p = withNeighbours(config(100, 100, Duration.ZERO), A, B);
+        receive(p, T0, B, new Prune());
 
-        List<PlumtreeEffect> out = p.receive(A, gossip(1, 1), T0);
+        List<Effect<PlumtreeMessage>> out = receive(p, T0, A, gossip(1, 1));
 
-        assertThat(out).contains(new Send(B, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 1), 2)))));
-        assertThat(p.nextDeadline()).isEmpty();
+        assertThat(out).contains(send(B, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 1), 2)))));
+        assertThat(out).noneMatch(e -> e instanceof Schedule);
+    }
+
+    @Test
+    void linkEventsAreLeftToTheOverlay() {
+        Plumtree p = withNeighbours(config(), A);
+
+        p.handle(T0, new Event.LinkDown<>(A));
+        p.handle(T0, new Event.LinkUp<>(B));
+
+        assertThat(p.eagerPushPeers()).containsExactly(A);
     }
 }

@@ -1,27 +1,21 @@
 package io.hyphae.membership.plumtree;
 
 import io.hyphae.membership.NodeId;
+import io.hyphae.membership.core.Notification;
 import java.util.Arrays;
 import java.util.Objects;
 
-/** What {@link Plumtree} asks its driver to do: send a message to a neighbour, or hand a broadcast up. */
-public sealed interface PlumtreeEffect {
-
-    /** Send {@code message} to {@code to}, which is in the active view. */
-    record Send(NodeId to, PlumtreeMessage message) implements PlumtreeEffect {
-        public Send {
-            Objects.requireNonNull(to, "to");
-            Objects.requireNonNull(message, "message");
-        }
-    }
+/** What Plumtree tells the layer above: a broadcast arrived. */
+public sealed interface PlumtreeNotification extends Notification {
 
     /**
-     * Deliver a broadcast to the layer registered for {@code channel}. Emitted at most once per
-     * message id on a node, including on the origin itself.
+     * Hand a broadcast to the layer registered for {@code channel}. Emitted at most once per
+     * message id on a node, the origin included. The payload array is shared with the message
+     * cache: read it, never modify it.
      *
      * @param hops how many links the delivered copy crossed (0 on the origin)
      */
-    record Deliver(MessageId id, int channel, byte[] payload, int hops) implements PlumtreeEffect {
+    record Deliver(MessageId id, int channel, byte[] payload, int hops) implements PlumtreeNotification {
         public Deliver {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(payload, "payload");
@@ -31,6 +25,7 @@ public sealed interface PlumtreeEffect {
             return id.origin();
         }
 
+        // Records compare arrays by reference; a delivery is data, so compare the bytes.
         @Override
         public boolean equals(Object o) {
             return o instanceof Deliver d && d.id.equals(id) && d.channel == channel && d.hops == hops
