@@ -106,6 +106,17 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
         return out;
     }
 
+    /**
+     * Broadcasts like {@link #broadcast}, but pushes the payload on every link, tree or lazy: for
+     * a node about to leave, which will not be there to answer the GRAFTs its announcements
+     * would bring (a node whose links are all lazy would otherwise never get it out).
+     */
+    public List<Effect<PlumtreeMessage>> lastBroadcast(long nowMillis, int channel, byte[] payload) {
+        List<NodeId> lazy = List.copyOf(lazyPushPeers);
+        lazy.forEach(this::makeEager);
+        return broadcast(nowMillis, channel, payload);
+    }
+
     /** The overlay added {@code peer} to the active view: it starts as a tree link (section 3.3). */
     public List<Effect<PlumtreeMessage>> neighbourUp(long nowMillis, NodeId peer) {
         if (!peer.equals(self) && !lazyPushPeers.contains(peer)) {
