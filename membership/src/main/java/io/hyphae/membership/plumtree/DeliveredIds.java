@@ -52,22 +52,33 @@ final class DeliveredIds {
 
     private static final class Window {
         long floor;
-        final TreeSet<Long> above = new TreeSet<>();
+        /** Delivered sequences above the floor; null while there are none (the usual case). */
+        TreeSet<Long> above;
         long lastSeenMillis;
 
         boolean contains(long seq) {
-            return seq <= floor || above.contains(seq);
+            return seq <= floor || (above != null && above.contains(seq));
         }
 
         boolean add(long seq) {
             if (contains(seq)) {
                 return false;
             }
+            if (seq == floor + 1 && above == null) {
+                floor = seq; // in order: nothing to remember but the floor
+                return true;
+            }
+            if (above == null) {
+                above = new TreeSet<>();
+            }
             above.add(seq);
             // Slide the floor over the contiguous run, and force it up when too many gaps are
             // open: a sequence skipped that way counts as delivered (at most once beats exactly once).
             while (!above.isEmpty() && (above.first() == floor + 1 || above.size() > MAX_GAP_ENTRIES)) {
                 floor = above.pollFirst();
+            }
+            if (above.isEmpty()) {
+                above = null;
             }
             return true;
         }

@@ -308,6 +308,19 @@ class PlumtreeTest {
     }
 
     @Test
+    void lastBroadcastBeforeLeavingPushesThePayloadOnLazyLinksToo() {
+        Plumtree p = withNeighbours(config(), A, B);
+        receive(p, T0, A, new Prune());
+        receive(p, T0, B, new Prune());
+
+        List<Effect<PlumtreeMessage>> out = p.lastBroadcast(T0, 7, new byte[] {9});
+
+        MessageId id = new MessageId(SELF, 1);
+        assertThat(sends(out)).containsExactlyInAnyOrder(send(A, new Gossip(id, 1, 7, new byte[] {9})),
+                send(B, new Gossip(id, 1, 7, new byte[] {9})));
+    }
+
+    @Test
     void linkEventsAreLeftToTheOverlay() {
         Plumtree p = withNeighbours(config(), A);
 
