@@ -42,8 +42,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Two additions the paper leaves open: a node whose active view is not full tops it up from
  * the passive view on every round and when a neighbour disconnects (so views do not shrink
- * after DISCONNECTs), and a node with nobody to ask re-sends JOIN to a contact and reports
- * {@link OverlayNotification.Isolated} so its shell can ask discovery for fresh seeds.
+ * after DISCONNECTs), and a node that cannot fill its active view from its passive view (it lost
+ * every neighbour, or survives in a small island after a mass failure) reports
+ * {@link OverlayNotification.NeedsContacts} and re-sends JOIN to a contact that is not already a
+ * neighbour, so islands merge back into the overlay.
  *
  * <p>Not thread safe: a driver feeds one event at a time (see {@link ProtocolCore}).
  */
@@ -65,6 +67,8 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     /** What this node sent in its last SHUFFLE, evicted first when the reply is merged (section 4.4). */
     private List<NodeId> lastShuffleSample = List.of();
     private long attempts;
+    /** NEIGHBOR requests rejected or unanswered this round; caps low-priority retries in a saturated overlay. */
+    private int rejections;
     private boolean started;
     private boolean left;
 
@@ -110,8 +114,9 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
 
     /**
      * Enters the overlay through one of {@code contacts} (JOIN, section 4.2), and starts the
-     * membership rounds. Calling it again with fresh seeds (from discovery) only re-joins if
-     * the node has no neighbour left; otherwise the contacts are kept for a later rejoin.
+     * membership rounds. Calling it again with fresh seeds (from discovery) re-joins through one
+     * of them that is not already a neighbour if the active view is not full; the contacts are
+     * kept for later rejoins either way.
      */
     public List<Effect<HyParViewMessage>> join(List<NodeId> contacts) {
         List<Effect<HyParViewMessage>> out = new ArrayList<>();
@@ -129,7 +134,7 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
             long first = 1 + random.nextLong(config.shuffleInterval().toMillis());
             out.add(new Effect.Schedule<>(SHUFFLE_TICK, Duration.ofMillis(first)));
         }
-        if (active.isEmpty() && pending.isEmpty()) {
+        if (active.size() + pending.size() < config.activeViewSize()) {
             sendJoin(out);
         }
         return out;
@@ -183,12 +188,13 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         if (from.equals(self)) {
             return;
         }
-        forgetOlderIncarnations(from, out);
         if (message instanceof Join) {
+            forgetOlderIncarnations(from, out);
             onJoin(from, out);
         } else if (message instanceof ForwardJoin fj) {
             onForwardJoin(from, fj, out);
         } else if (message instanceof Neighbor n) {
+            forgetOlderIncarnations(from, out);
             onNeighbor(from, n, out);
         } else if (message instanceof NeighborReply r) {
             onNeighborReply(from, r, out);
@@ -203,11 +209,18 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
 
     // ---- join (section 4.2) ----
 
+    /** Sends JOIN to a random contact that is not a neighbour yet, if there is one. */
     private void sendJoin(List<Effect<HyParViewMessage>> out) {
-        if (contacts.isEmpty()) {
-            return; // the first node of a cluster: others will join it
+        List<NodeId> candidates = new ArrayList<>(contacts.size());
+        for (NodeId c : contacts) {
+            if (!active.contains(c) && !pending.containsKey(c)) {
+                candidates.add(c);
+            }
         }
-        NodeId contact = contacts.get(random.nextInt(contacts.size()));
+        if (candidates.isEmpty()) {
+            return; // the first node of a cluster, or every contact is a neighbour already
+        }
+        NodeId contact = candidates.get(random.nextInt(candidates.size()));
         // The contact always takes a joining node into its active view, so adding it here keeps
         // the views symmetric; if it is dead, the link fails and the repair removes it again.
         addToActive(contact, out);
@@ -278,6 +291,7 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
             }
         } else if (wasPending) {
             tried.add(from);
+            rejections++;
             out.add(new Effect.Disconnect<>(from));
             fillActiveView(out);
         }
@@ -293,7 +307,10 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         } else {
             addToPassive(from);
         }
-        if (wasPending || active.size() < config.activeViewSize()) {
+        // As in the paper, the free slot is not refilled at once (the peer that dropped us made
+        // room for a joining node, and asking others now would mostly be refused): the next
+        // round tops the view up. Only a lost last neighbour is repaired at once.
+        if (wasPending || active.isEmpty()) {
             fillActiveView(out);
         }
     }
@@ -320,16 +337,21 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         }
         pending.remove(t.peer());
         tried.add(t.peer());
+        rejections++;
         out.add(new Effect.Disconnect<>(t.peer()));
         fillActiveView(out);
     }
 
     /**
      * Asks random passive nodes to become neighbours until the active view plus the requests in
-     * flight fill it; high priority when the active view is empty (section 4.3).
+     * flight fill it; high priority when the active view is empty (section 4.3). Failed nodes
+     * are skipped at no cost, but after activeViewSize refusals in a round a node with at least
+     * one neighbour waits for the next round: its neighbourhood is full, and asking all of the
+     * passive view would only cost messages.
      */
     private void fillActiveView(List<Effect<HyParViewMessage>> out) {
-        while (active.size() + pending.size() < config.activeViewSize()) {
+        while (active.size() + pending.size() < config.activeViewSize()
+                && (active.isEmpty() || rejections < config.activeViewSize())) {
             NodeId candidate = randomCandidate();
             if (candidate == null) {
                 break;
@@ -340,7 +362,7 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
             out.add(new Effect.Schedule<>(new NeighborTimeout(candidate, attempt), config.neighborTimeout()));
         }
         if (active.isEmpty() && pending.isEmpty()) {
-            out.add(new Effect.Notify<>(new OverlayNotification.Isolated()));
+            out.add(new Effect.Notify<>(new OverlayNotification.NeedsContacts()));
         }
     }
 
@@ -383,13 +405,17 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     private void onShuffleTick(List<Effect<HyParViewMessage>> out) {
         out.add(new Effect.Schedule<>(SHUFFLE_TICK, config.shuffleInterval()));
         tried.clear();
-        if (active.isEmpty() && pending.isEmpty() && passive.isEmpty()) {
-            out.add(new Effect.Notify<>(new OverlayNotification.Isolated()));
-            sendJoin(out);
-            return;
-        }
+        rejections = 0;
         if (active.size() < config.activeViewSize()) {
             fillActiveView(out);
+            if (active.size() + pending.size() < config.activeViewSize()) {
+                // Nobody left to ask: only a contact can connect this node (or its island) again.
+                // (fillActiveView already said so if the active view is empty.)
+                if (!active.isEmpty()) {
+                    out.add(new Effect.Notify<>(new OverlayNotification.NeedsContacts()));
+                }
+                sendJoin(out);
+            }
         }
         if (active.isEmpty()) {
             return;
@@ -459,8 +485,8 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     // ---- helpers ----
 
     /**
-     * A restarted node has a new incarnation: once it talks to us, entries for its previous
-     * incarnation are stale, and a neighbour link to it is gone.
+     * A restarted node has a new incarnation, and comes back with JOIN or NEIGHBOR: entries for
+     * its previous incarnation are stale then, and a neighbour link to it is gone.
      */
     private void forgetOlderIncarnations(NodeId from, List<Effect<HyParViewMessage>> out) {
         for (int i = active.size() - 1; i >= 0; i--) {

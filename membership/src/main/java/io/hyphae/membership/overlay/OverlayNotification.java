@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * What HyParView tells the layer above (Plumtree, the directory): its active view gained or
  * lost a neighbour, as the NeighborUp / NeighborDown of the Plumtree paper (SRDS 2007, section
- * 3.3), and that it has nobody left to talk to.
+ * 3.3), and that it cannot fill its active view from what it knows.
  */
 public sealed interface OverlayNotification extends Notification {
 
@@ -26,10 +26,12 @@ public sealed interface OverlayNotification extends Notification {
     }
 
     /**
-     * Both views are empty or every passive node failed: the node can only get back into the
-     * overlay through a contact. HyParView retries its known contacts on every shuffle tick;
-     * the shell should also ask discovery for fresh seeds and call {@link HyParView#join}.
+     * The active view is not full and the passive view holds nobody left to ask: the node has
+     * no neighbour at all, or sits in a small island of survivors after a mass failure. It can
+     * only get (back) into the overlay through a contact, so the shell should ask discovery for
+     * fresh seeds and call {@link HyParView#join}, which sends JOIN to one that is not already
+     * a neighbour. Reported at once when the last neighbour is lost, else at most once a round.
      */
-    record Isolated() implements OverlayNotification {
+    record NeedsContacts() implements OverlayNotification {
     }
 }

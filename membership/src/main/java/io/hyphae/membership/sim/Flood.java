@@ -4,9 +4,7 @@ import io.hyphae.membership.NodeId;
 import io.hyphae.membership.core.Notification;
 import io.hyphae.membership.core.TimerKey;
 import io.hyphae.membership.overlay.OverlayNotification;
-import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -30,8 +28,12 @@ public final class Flood implements SimLayer {
     private final SimContext ctx;
     private final FloodStats stats;
     private final long resendWindowMillis;
-    private final List<NodeId> neighbours = new ArrayList<>(6);
-    private final BitSet seen = new BitSet();
+    /** The active view as the simulator's node numbers, for the per-hop fast path. */
+    private int[] neighbours = new int[6];
+    private NodeId[] neighbourIds = new NodeId[6];
+    private int neighbourCount;
+    /** Broadcasts delivered here, one bit per sequence number. */
+    private long[] seen = new long[1];
     private final int[] recentSeq = new int[RECENT];
     private final long[] recentAt = new long[RECENT];
     private int recentNext;
@@ -40,31 +42,36 @@ public final class Flood implements SimLayer {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.resendWindowMillis = resendWindowMillis;
-        java.util.Arrays.fill(recentAt, Long.MIN_VALUE);
+        Arrays.fill(recentAt, Long.MIN_VALUE);
     }
 
     /** Starts broadcast {@code seq} (from {@link FloodStats#newBroadcast}) at this node. */
     public void broadcast(int seq) {
         deliver(seq);
-        forward(stats.message(seq), null);
+        forward(stats.message(seq), -1);
     }
 
     @Override
     public void onMessage(NodeId from, Object message) {
         if (message instanceof FloodMessage m) {
-            if (seen.get(m.seq())) {
+            if (hasSeen(m.seq())) {
                 stats.duplicate();
                 return;
             }
             deliver(m.seq());
-            forward(m, from);
+            forward(m, addressOfNeighbour(from));
         }
     }
 
     @Override
     public void onNotification(Notification notification) {
         if (notification instanceof OverlayNotification.NeighbourUp up) {
-            neighbours.add(up.peer());
+            if (neighbourCount == neighbours.length) {
+                neighbours = Arrays.copyOf(neighbours, neighbourCount * 2);
+                neighbourIds = Arrays.copyOf(neighbourIds, neighbourCount * 2);
+            }
+            neighbourIds[neighbourCount] = up.peer();
+            neighbours[neighbourCount++] = ctx.addressOf(up.peer());
             long now = ctx.nowMillis();
             for (int i = 0; i < RECENT; i++) {
                 if (recentAt[i] != Long.MIN_VALUE && now - recentAt[i] <= resendWindowMillis) {
@@ -73,7 +80,16 @@ public final class Flood implements SimLayer {
                 }
             }
         } else if (notification instanceof OverlayNotification.NeighbourDown down) {
-            neighbours.remove(down.peer());
+            int gone = ctx.addressOf(down.peer());
+            for (int i = 0; i < neighbourCount; i++) {
+                if (neighbours[i] == gone) {
+                    neighbourCount--;
+                    neighbours[i] = neighbours[neighbourCount];
+                    neighbourIds[i] = neighbourIds[neighbourCount];
+                    neighbourIds[neighbourCount] = null;
+                    break;
+                }
+            }
         }
     }
 
@@ -82,19 +98,38 @@ public final class Flood implements SimLayer {
         // no timers
     }
 
+    /** The sender's node number; found by identity first, as the simulator hands out one NodeId instance per node. */
+    private int addressOfNeighbour(NodeId from) {
+        for (int i = 0; i < neighbourCount; i++) {
+            if (neighbourIds[i] == from) {
+                return neighbours[i];
+            }
+        }
+        return ctx.addressOf(from);
+    }
+
+    private boolean hasSeen(int seq) {
+        int w = seq >>> 6;
+        return w < seen.length && (seen[w] & (1L << seq)) != 0;
+    }
+
     private void deliver(int seq) {
-        seen.set(seq);
+        int w = seq >>> 6;
+        if (w >= seen.length) {
+            seen = Arrays.copyOf(seen, Math.max(w + 1, seen.length * 2));
+        }
+        seen[w] |= 1L << seq;
         recentSeq[recentNext] = seq;
         recentAt[recentNext] = ctx.nowMillis();
         recentNext = (recentNext + 1) % RECENT;
         stats.delivered(seq, ctx.nowMillis());
     }
 
-    private void forward(FloodMessage m, NodeId except) {
-        for (int i = 0, n = neighbours.size(); i < n; i++) {
-            NodeId peer = neighbours.get(i);
-            if (!peer.equals(except)) {
-                ctx.send(peer, m);
+    private void forward(FloodMessage m, int except) {
+        for (int i = 0; i < neighbourCount; i++) {
+            int peer = neighbours[i];
+            if (peer != except) {
+                ctx.sendTo(peer, m);
                 stats.sent();
             }
         }

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 /**
  * A simulated node running the {@link HyParView} core, with an optional {@link SimLayer} on top
- * that hears its neighbour notifications. When the overlay reports that it is isolated, the
+ * that hears its neighbour notifications. When the overlay reports that it needs contacts, the
  * node asks {@code discovery} for fresh contacts and joins again, as the Netty shell does with
  * its discovery strategies.
  */
@@ -105,7 +105,7 @@ public final class OverlayNode implements SimNode {
     }
 
     private void onNotification(Notification n) {
-        if (n instanceof OverlayNotification.Isolated) {
+        if (n instanceof OverlayNotification.NeedsContacts) {
             rejoin = true; // after the remaining effects, so the join sees the view they leave
         } else if (upper != null) {
             upper.onNotification(n);

@@ -179,7 +179,7 @@ public final class Simulation {
         Slot s = slots[i];
         s.alive = false;
         for (int l = 0; l < s.links; l++) {
-            queue.add(now, now + failureDetection, LINK_DOWN, s.linkPeer[l], s.index, s.linkGen[l], null);
+            queue.add(now, now + failureDetection, LINK_DOWN, s.peerAt(l), s.index, s.genAt(l), null);
         }
         s.links = 0;
     }
@@ -209,8 +209,8 @@ public final class Simulation {
                 continue;
             }
             for (int l = 0; l < s.links; l++) {
-                if (slots[s.linkPeer[l]].group != s.group) {
-                    queue.add(now, now + failureDetection, LINK_DOWN, s.index, s.linkPeer[l], s.linkGen[l], null);
+                if (slots[s.peerAt(l)].group != s.group) {
+                    queue.add(now, now + failureDetection, LINK_DOWN, s.index, s.peerAt(l), s.genAt(l), null);
                 }
             }
         }
@@ -337,16 +337,23 @@ public final class Simulation {
 
     private void send(Slot from, NodeId to, Object message) {
         Objects.requireNonNull(message, "message");
+        Integer ti = indexOf.get(to);
+        if (ti == null) {
+            if (from.alive) {
+                messagesSent++;
+                messagesLost++;
+                queue.add(now, now + connectTimeout, LINK_DOWN, from.index, -1, NO_LINK, to);
+            }
+            return;
+        }
+        sendTo(from, ti, message);
+    }
+
+    private void sendTo(Slot from, int ti, Object message) {
         if (!from.alive) {
             return;
         }
         messagesSent++;
-        Integer ti = indexOf.get(to);
-        if (ti == null) {
-            messagesLost++;
-            queue.add(now, now + connectTimeout, LINK_DOWN, from.index, -1, NO_LINK, to);
-            return;
-        }
         Slot t = slots[ti];
         int l = from.findLink(ti);
         if (l < 0) {
@@ -362,7 +369,7 @@ public final class Simulation {
         }
         long at = Math.max(now + latency(), from.linkLastDelivery[l]);
         from.linkLastDelivery[l] = at;
-        queue.add(now, at, MESSAGE, ti, from.index, from.linkGen[l], message);
+        queue.add(now, at, MESSAGE, ti, from.index, from.genAt(l), message);
     }
 
     /** Opens a link from {@code a} to {@code b}; returns its index at {@code a}, or -1 if {@code b} cannot be reached. */
@@ -402,7 +409,7 @@ public final class Simulation {
         if (l < 0) {
             return;
         }
-        int gen = from.linkGen[l];
+        int gen = from.genAt(l);
         long at = Math.max(now + latency(), from.linkLastDelivery[l]);
         from.removeLink(l);
         queue.add(now, at, CLOSE, pi, from.index, gen, null);
@@ -420,8 +427,9 @@ public final class Simulation {
         SimNode node;
         boolean alive = true;
         int group;
-        int[] linkPeer = new int[8];
-        int[] linkGen = new int[8];
+        /** Per link: the peer's index in the high half, the link generation in the low half. */
+        long[] link = new long[8];
+        /** Per link: when the last message sent on it arrives, so later ones arrive after it (TCP order). */
         long[] linkLastDelivery = new long[8];
         int links;
 
@@ -433,7 +441,7 @@ public final class Simulation {
 
         int findLink(int peer) {
             for (int l = 0; l < links; l++) {
-                if (linkPeer[l] == peer) {
+                if ((int) (link[l] >>> 32) == peer) {
                     return l;
                 }
             }
@@ -441,31 +449,45 @@ public final class Simulation {
         }
 
         int linkIndex(int peer, int gen) {
-            int l = findLink(peer);
-            return l >= 0 && linkGen[l] == gen ? l : -1;
+            long key = pack(peer, gen);
+            for (int l = 0; l < links; l++) {
+                if (link[l] == key) {
+                    return l;
+                }
+            }
+            return -1;
+        }
+
+        int peerAt(int l) {
+            return (int) (link[l] >>> 32);
+        }
+
+        int genAt(int l) {
+            return (int) link[l];
         }
 
         int addLink(int peer, int gen, long lastDelivery) {
             int l = findLink(peer);
             if (l < 0) {
-                if (links == linkPeer.length) {
-                    linkPeer = Arrays.copyOf(linkPeer, links * 2);
-                    linkGen = Arrays.copyOf(linkGen, links * 2);
+                if (links == link.length) {
+                    link = Arrays.copyOf(link, links * 2);
                     linkLastDelivery = Arrays.copyOf(linkLastDelivery, links * 2);
                 }
                 l = links++;
             }
-            linkPeer[l] = peer;
-            linkGen[l] = gen;
+            link[l] = pack(peer, gen);
             linkLastDelivery[l] = lastDelivery;
             return l;
         }
 
         void removeLink(int l) {
             int last = --links;
-            linkPeer[l] = linkPeer[last];
-            linkGen[l] = linkGen[last];
+            link[l] = link[last];
             linkLastDelivery[l] = linkLastDelivery[last];
+        }
+
+        private static long pack(int peer, int gen) {
+            return ((long) peer << 32) | (gen & 0xFFFFFFFFL);
         }
 
         @Override
@@ -486,6 +508,20 @@ public final class Simulation {
         @Override
         public void send(NodeId to, Object message) {
             Simulation.this.send(this, to, message);
+        }
+
+        @Override
+        public int addressOf(NodeId peer) {
+            Integer i = indexOf.get(peer);
+            return i == null ? -1 : i;
+        }
+
+        @Override
+        public void sendTo(int address, Object message) {
+            if (address < 0 || address >= count) {
+                throw new IllegalArgumentException("no simulated node numbered " + address);
+            }
+            Simulation.this.sendTo(this, address, Objects.requireNonNull(message, "message"));
         }
 
         @Override
