@@ -59,7 +59,7 @@ import java.util.random.RandomGenerator;
  * <p>Effects come out as {@code Effect<Object>}: every {@code Send} carries a
  * {@link HyParViewMessage}, {@link PlumtreeMessage} or {@link DirectoryMessage}, which the shell
  * encodes with that protocol's codec. Notifications that reach the driver: the overlay's
- * {@link OverlayNotification}s (Isolated asks for fresh seeds and {@link #join}), Plumtree's
+ * {@link OverlayNotification}s (NeedsContacts asks for fresh seeds and {@link #join}), Plumtree's
  * {@link PlumtreeNotification.Deliver} for channels other than the directory's, and the
  * directory's {@link DirectoryNotification.MemberUp} and {@link DirectoryNotification.MemberDown}.
  */
@@ -122,7 +122,7 @@ public final class NodeCore implements ProtocolCore<Object> {
         return out;
     }
 
-    /** Fresh contacts from discovery, after {@link OverlayNotification.Isolated} (see {@link HyParView#join}). */
+    /** Fresh contacts from discovery, after {@link OverlayNotification.NeedsContacts} (see {@link HyParView#join}). */
     public List<Effect<Object>> join(long nowMillis, List<NodeId> contacts) {
         List<Effect<Object>> out = new ArrayList<>();
         if (!left) {

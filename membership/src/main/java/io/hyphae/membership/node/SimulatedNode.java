@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 /**
  * A {@link NodeCore} on the simulator: feeds it the node's events on virtual time and carries
  * out its effects. Notifications go to {@code listener} (the workload's instruments); when the
- * overlay reports the node isolated, it joins again through {@code discovery}, as the Netty
+ * overlay reports that it needs contacts, it joins again through {@code discovery}, as the Netty
  * shell does with its discovery strategies.
  */
 public final class SimulatedNode implements SimNode {
@@ -88,7 +88,7 @@ public final class SimulatedNode implements SimNode {
     }
 
     private void onNotification(Notification n) {
-        if (n instanceof OverlayNotification.Isolated) {
+        if (n instanceof OverlayNotification.NeedsContacts) {
             rejoin = true; // after the remaining effects, so the join sees the view they leave
         }
         listener.accept(n);
