@@ -28,7 +28,8 @@ import java.util.Optional;
  * crossed. Prints the mean of each over all broadcasts, and over the broadcasts after the first
  * 10 (once the tree has formed), with the first broadcast's RMR and the reliability.
  *
- * <p>Arguments (all optional): {@code nodes=10000 broadcasts=1000 seed=1 stabilise=10} (membership rounds).
+ * <p>Arguments (all optional): {@code nodes=10000 broadcasts=1000 seed=1 stabilise=10} (membership
+ * rounds) {@code optimization=3} (the section 3.8 threshold; 0 turns the optimisation off).
  */
 public final class S5PlumtreeRedundancy {
 
@@ -43,13 +44,14 @@ public final class S5PlumtreeRedundancy {
         int broadcasts = Integer.parseInt(opts.getOrDefault("broadcasts", "1000"));
         long seed = Long.parseLong(opts.getOrDefault("seed", "1"));
         int stabilise = Integer.parseInt(opts.getOrDefault("stabilise", "10"));
+        int optimization = Integer.parseInt(opts.getOrDefault("optimization", String.valueOf(PlumtreeConfig.lan().optimizationThreshold())));
         long wallStart = System.nanoTime();
 
         HyParViewConfig overlay = HyParViewConfig.defaults();
         // The LAN preset with the cache and the delivered-id memory sized for one broadcast per
         // virtual second, so 10,000 nodes fit in a modest heap.
         PlumtreeConfig broadcast = new PlumtreeConfig(Duration.ofMillis(250), Duration.ofMillis(100),
-                Duration.ofMillis(50), 64, Duration.ofSeconds(10), 1024, 512, 1024, Duration.ofSeconds(60));
+                Duration.ofMillis(50), 64, Duration.ofSeconds(10), 1024, 512, 1024, optimization, Duration.ofSeconds(60));
         Map<MessageId, int[]> deliveries = new HashMap<>(); // id -> {delivered, max hops}
         SimulatedCluster cluster = new SimulatedCluster(new Simulation(SimConfig.lan(seed)), overlay, broadcast,
                 Optional.empty(), (node, n) -> {
@@ -96,9 +98,9 @@ public final class S5PlumtreeRedundancy {
         System.out.println(String.format(Locale.ROOT,
                 "S5 nodes=%d broadcasts=%d relative_message_redundancy=%.4f last_delivery_hop=%.2f"
                         + " rmr_after_warmup=%.4f ldh_after_warmup=%.2f rmr_first=%.4f ldh_max=%d reliability=%.4f"
-                        + " seed=%d wall_s=%.0f",
+                        + " optimization_threshold=%d seed=%d wall_s=%.0f",
                 nodes, broadcasts, rmrSum / broadcasts, ldhSum / broadcasts, rmrSteadySum / steady,
-                ldhSteadySum / steady, rmrFirst, ldhMax, (double) delivered / ((long) broadcasts * nodes), seed,
+                ldhSteadySum / steady, rmrFirst, ldhMax, (double) delivered / ((long) broadcasts * nodes), optimization, seed,
                 (System.nanoTime() - wallStart) / 1e9));
     }
 

@@ -1,5 +1,6 @@
 package io.hyphae.membership.plumtree;
 
+import io.hyphae.membership.NodeId;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +13,24 @@ import java.util.Optional;
  */
 final class MessageCache {
 
-    record Entry(int channel, byte[] payload, long storedAtMillis) {
+    /**
+     * A cached payload, with the round it arrived at and the link it came on (empty on its
+     * origin), which the tree optimisation updates when it moves the message's parent link.
+     */
+    static final class Entry {
+        final int channel;
+        final byte[] payload;
+        final long storedAtMillis;
+        int round;
+        Optional<NodeId> from;
+
+        Entry(int channel, byte[] payload, long storedAtMillis, int round, Optional<NodeId> from) {
+            this.channel = channel;
+            this.payload = payload;
+            this.storedAtMillis = storedAtMillis;
+            this.round = round;
+            this.from = from;
+        }
     }
 
     private final int capacity;
@@ -24,8 +42,8 @@ final class MessageCache {
         this.ttlMillis = ttlMillis;
     }
 
-    void put(MessageId id, int channel, byte[] payload, long nowMillis) {
-        entries.put(id, new Entry(channel, payload, nowMillis));
+    void put(MessageId id, int channel, byte[] payload, int round, Optional<NodeId> from, long nowMillis) {
+        entries.put(id, new Entry(channel, payload, nowMillis, round, from));
         expire(nowMillis);
     }
 
@@ -34,12 +52,17 @@ final class MessageCache {
         return Optional.ofNullable(entries.get(id));
     }
 
+    /** The entry for {@code id} without expiring anything (for a look that changes no state). */
+    Optional<Entry> peek(MessageId id) {
+        return Optional.ofNullable(entries.get(id));
+    }
+
     void expire(long nowMillis) {
         long limit = nowMillis - ttlMillis;
         Iterator<Map.Entry<MessageId, Entry>> it = entries.entrySet().iterator();
         while (it.hasNext()) {
             Entry oldest = it.next().getValue();
-            if (entries.size() <= capacity && oldest.storedAtMillis() > limit) {
+            if (entries.size() <= capacity && oldest.storedAtMillis > limit) {
                 return;
             }
             it.remove();

@@ -36,8 +36,11 @@ import java.util.Set;
  * id announced but not received within {@link PlumtreeConfig#graftTimeout()} is requested with
  * GRAFT from the first announcer, which also makes that link a tree link again: this is how the
  * tree heals after a tree neighbour fails (section 3.7). Announcements are batched per
- * {@link PlumtreeConfig#ihaveInterval()} (the lazy push policy of section 3.6). The optional
- * optimisation of section 3.8 (swapping a tree link for a shorter lazy one) is not done.
+ * {@link PlumtreeConfig#ihaveInterval()} (the lazy push policy of section 3.6). The optimisation
+ * of section 3.8 swaps a tree link for a lazy one that announced a message on a path shorter by
+ * {@link PlumtreeConfig#optimizationThreshold()} hops; unlike the paper, which checks only
+ * announcements that arrive before the message, it also checks those that arrive after it, since
+ * batched announcements nearly always do.
  *
  * <p>Link events ({@link Event.LinkUp}, {@link Event.LinkDown}) are ignored: which links carry
  * the broadcast is the overlay's decision, passed on as neighbour up and down.
@@ -215,7 +218,7 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
     private void acceptNew(Gossip g, Optional<NodeId> from, long now, List<Effect<PlumtreeMessage>> out) {
         delivered.add(g.id(), now);
         missing.remove(g.id()); // its GraftTimeout, when it fires, finds nothing and does nothing
-        cache.put(g.id(), g.channel(), g.payload(), now);
+        cache.put(g.id(), g.channel(), g.payload(), g.round(), from, now);
         deliveredCount++;
         int hops = from.isPresent() ? g.round() : 0;
         out.add(new Notify<>(new Deliver(g.id(), g.channel(), g.payload(), hops)));
@@ -276,6 +279,7 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
         }
         for (Announcement a : h.announcements()) {
             if (delivered.contains(a.id())) {
+                maybeShortenTree(from, a, out);
                 continue;
             }
             Missing m = missing.get(a.id());
@@ -306,7 +310,7 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
         }
         makeEager(a.peer());
         graftsSent++;
-        out.add(new Send<>(a.peer(), new Graft(t.id(), a.round())));
+        out.add(new Send<>(a.peer(), new Graft(Optional.of(t.id()), a.round())));
         out.add(new Schedule<>(t, config.graftRetryTimeout()));
     }
 
@@ -315,13 +319,45 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
             return;
         }
         makeEager(from);
-        Optional<MessageCache.Entry> cached = cache.get(g.id(), now);
+        if (g.id().isEmpty()) {
+            return; // only re-shaping the tree
+        }
+        Optional<MessageCache.Entry> cached = cache.get(g.id().get(), now);
         if (cached.isEmpty()) {
             graftsUnanswered++;
             return;
         }
         gossipsSent++;
-        out.add(new Send<>(from, new Gossip(g.id(), g.round(), cached.get().channel(), cached.get().payload())));
+        out.add(new Send<>(from, new Gossip(g.id().get(), g.round(), cached.get().channel, cached.get().payload)));
+    }
+
+    /**
+     * Section 3.8: {@code from} announces a message we have, on a path shorter by at least the
+     * threshold than the one it came on. The announcer's link joins the tree and the old
+     * parent's link leaves it; the announcer got the message without us, so the tree stays connected.
+     */
+    private void maybeShortenTree(NodeId from, Announcement a, List<Effect<PlumtreeMessage>> out) {
+        int threshold = config.optimizationThreshold();
+        if (threshold == 0) {
+            return;
+        }
+        Optional<MessageCache.Entry> cached = cache.peek(a.id());
+        if (cached.isEmpty() || cached.get().from.isEmpty()) {
+            return;
+        }
+        MessageCache.Entry e = cached.get();
+        NodeId parent = e.from.get();
+        if (parent.equals(from) || !eagerPushPeers.contains(parent) || e.round - a.round() < threshold) {
+            return;
+        }
+        makeEager(from);
+        graftsSent++;
+        out.add(new Send<>(from, new Graft(Optional.empty(), a.round())));
+        makeLazy(parent);
+        prunesSent++;
+        out.add(new Send<>(parent, new Prune()));
+        e.round = a.round(); // later announcements must beat the new path, not the old one
+        e.from = Optional.of(from);
     }
 
     private void makeEager(NodeId peer) {

@@ -13,6 +13,7 @@ import io.hyphae.membership.wire.WireWriter;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Plumtree on the wire (protocol id {@value #PROTOCOL_ID}). Every body starts with a type byte;
@@ -21,7 +22,7 @@ import java.util.List;
  * <pre>
  * GOSSIP  1 | id | round:int | channel:u16 | payload:bytes
  * IHAVE   2 | count:int | (id | round:int) * count
- * GRAFT   3 | id | round:int
+ * GRAFT   3 | has id:bool | id if present | round:int
  * PRUNE   4
  * </pre>
  */
@@ -73,7 +74,8 @@ public final class PlumtreeCodec implements ProtocolCodec<PlumtreeMessage> {
             }
         } else if (message instanceof Graft g) {
             out.writeByte(GRAFT);
-            writeId(out, g.id());
+            WireWriter.writeBoolean(out, g.id().isPresent());
+            g.id().ifPresent(id -> writeId(out, id));
             out.writeInt(g.round());
         } else {
             out.writeByte(PRUNE);
@@ -89,7 +91,7 @@ public final class PlumtreeCodec implements ProtocolCodec<PlumtreeMessage> {
             m = switch (type) {
                 case GOSSIP -> new Gossip(readId(r), r.readInt(), r.readUnsignedShort(), r.readBytes());
                 case IHAVE -> readIHave(r);
-                case GRAFT -> new Graft(readId(r), r.readInt());
+                case GRAFT -> new Graft(r.readBoolean() ? Optional.of(readId(r)) : Optional.empty(), r.readInt());
                 case PRUNE -> new Prune();
                 default -> throw new MalformedFrameException("unknown Plumtree message type " + type);
             };

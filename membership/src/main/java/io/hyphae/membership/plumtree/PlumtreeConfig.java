@@ -24,6 +24,11 @@ import java.util.Objects;
  * @param maxAnnouncementsPerIHave most ids in one IHAVE message; a longer queue is split.
  * @param maxMissing most messages this node waits for at once (announced but not received); an
  *     announcement beyond it is ignored. Bounds memory against a flood of announcements.
+ * @param optimizationThreshold the tree optimisation of section 3.8: when an IHAVE announces a
+ *     message this node already received, with a round at least this much smaller than the
+ *     round it arrived at, the announcer's link replaces the one the message came on (GRAFT
+ *     without a message, PRUNE). Smaller gives shallower trees, so a lower last delivery hop;
+ *     too small makes the tree flap between the shapes that suit different origins. 0 turns it off.
  * @param seenRetention how long the ids delivered from one origin are remembered after the last
  *     message from it. A copy of a message arriving later than that would be delivered again, so
  *     it must be far longer than any message's time in flight (and than {@code cacheTtl}).
@@ -37,6 +42,7 @@ public record PlumtreeConfig(
         int maxLazyQueue,
         int maxAnnouncementsPerIHave,
         int maxMissing,
+        int optimizationThreshold,
         Duration seenRetention) {
 
     public PlumtreeConfig {
@@ -48,6 +54,9 @@ public record PlumtreeConfig(
         }
         requirePositive(cacheTtl, "cacheTtl");
         requirePositive(seenRetention, "seenRetention");
+        if (optimizationThreshold < 0) {
+            throw new IllegalArgumentException("optimizationThreshold must be >= 0 (0 turns it off), was " + optimizationThreshold);
+        }
         if (cacheSize < 1 || maxLazyQueue < 1 || maxAnnouncementsPerIHave < 1 || maxMissing < 1) {
             throw new IllegalArgumentException("cacheSize, maxLazyQueue, maxAnnouncementsPerIHave and maxMissing must be >= 1");
         }
@@ -63,13 +72,13 @@ public record PlumtreeConfig(
     /** A data-centre LAN: sub-millisecond links, repair within about half a second. */
     public static PlumtreeConfig lan() {
         return new PlumtreeConfig(Duration.ofMillis(250), Duration.ofMillis(100), Duration.ofMillis(50),
-                4096, Duration.ofSeconds(30), 4096, 512, 4096, Duration.ofMinutes(10));
+                4096, Duration.ofSeconds(30), 4096, 512, 4096, 3, Duration.ofMinutes(10));
     }
 
     /** Links across regions: tens to hundreds of milliseconds, so wait longer before grafting. */
     public static PlumtreeConfig wan() {
         return new PlumtreeConfig(Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMillis(200),
-                4096, Duration.ofSeconds(60), 4096, 512, 4096, Duration.ofMinutes(15));
+                4096, Duration.ofSeconds(60), 4096, 512, 4096, 3, Duration.ofMinutes(15));
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -3,6 +3,7 @@ package io.hyphae.membership.plumtree;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The Plumtree wire messages, named as in the paper (Leitão, Pereira, Rodrigues, "Epidemic
@@ -76,8 +77,11 @@ public sealed interface PlumtreeMessage {
         }
     }
 
-    /** GRAFT(mID, round): send me this message, and make our link a tree link. */
-    record Graft(MessageId id, int round) implements PlumtreeMessage {
+    /**
+     * GRAFT(mID, round): make our link a tree link, and send me message {@code id} if present.
+     * Without an id it only re-shapes the tree (the optimisation of section 3.8).
+     */
+    record Graft(Optional<MessageId> id, int round) implements PlumtreeMessage {
         public Graft {
             Objects.requireNonNull(id, "id");
             requireRound(round);

@@ -15,6 +15,7 @@ import io.hyphae.membership.wire.WireLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,8 @@ class PlumtreeCodecTest {
                 new Gossip(ID, 3, 65535, new byte[] {1, 2, 3}),
                 new Gossip(ID, 1, 0, new byte[0]),
                 new IHave(List.of(new Announcement(ID, 2), new Announcement(new MessageId(ORIGIN, 43), 7))),
-                new Graft(ID, 5),
+                new Graft(Optional.of(ID), 5),
+                new Graft(Optional.empty(), 2),
                 new Prune());
     }
 
@@ -45,7 +47,7 @@ class PlumtreeCodecTest {
 
     @Test
     void typeNamesAreThePaperNames() {
-        assertThat(messages()).extracting(codec::typeName).containsExactly("GOSSIP", "GOSSIP", "IHAVE", "GRAFT", "PRUNE");
+        assertThat(messages()).extracting(codec::typeName).containsExactly("GOSSIP", "GOSSIP", "IHAVE", "GRAFT", "GRAFT", "PRUNE");
         assertThat(codec.protocolId()).isEqualTo((byte) 2);
     }
 
@@ -77,7 +79,7 @@ class PlumtreeCodecTest {
     @Test
     void roundBelowOneIsRejectedAsMalformedNotAsACrash() {
         ByteBuf buf = Unpooled.buffer();
-        codec.encode(new Graft(ID, 5), buf);
+        codec.encode(new Graft(Optional.of(ID), 5), buf);
         buf.setInt(buf.writerIndex() - 4, 0);
 
         assertThatThrownBy(() -> codec.decode(buf, WireLimits.DEFAULT))

@@ -20,6 +20,7 @@ import io.hyphae.membership.plumtree.PlumtreeTimer.IHaveFlush;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class PlumtreeTest {
@@ -37,7 +38,7 @@ class PlumtreeTest {
 
     static PlumtreeConfig config(int cacheSize, int maxLazyQueue, Duration ihaveInterval) {
         return new PlumtreeConfig(Duration.ofMillis(200), Duration.ofMillis(100), ihaveInterval,
-                cacheSize, Duration.ofSeconds(10), maxLazyQueue, 10, 100, Duration.ofMinutes(1));
+                cacheSize, Duration.ofSeconds(10), maxLazyQueue, 10, 100, 0, Duration.ofMinutes(1));
     }
 
     static PlumtreeConfig config() {
@@ -169,11 +170,11 @@ class PlumtreeTest {
         GraftTimeout timer = new GraftTimeout(id, 1);
         assertThat(first).containsExactly(new Schedule<>(timer, Duration.ofMillis(200)));
         assertThat(second).isEmpty();
-        assertThat(fire(p, T0 + 200, timer)).containsExactly(send(A, new Graft(id, 4)),
+        assertThat(fire(p, T0 + 200, timer)).containsExactly(send(A, new Graft(Optional.of(id), 4)),
                 new Schedule<>(timer, Duration.ofMillis(100)));
         assertThat(p.eagerPushPeers()).containsExactly(A);
         // no answer in time: the next announcer is asked
-        assertThat(sends(fire(p, T0 + 300, timer))).containsExactly(send(B, new Graft(id, 2)));
+        assertThat(sends(fire(p, T0 + 300, timer))).containsExactly(send(B, new Graft(Optional.of(id), 2)));
         assertThat(p.eagerPushPeers()).containsExactlyInAnyOrder(A, B);
         // nobody left to ask: the wait ends
         assertThat(fire(p, T0 + 400, timer)).isEmpty();
@@ -227,7 +228,7 @@ class PlumtreeTest {
 
         p.neighbourDown(T0 + 10, A);
 
-        assertThat(sends(fire(p, T0 + 200, new GraftTimeout(id, 1)))).containsExactly(send(B, new Graft(id, 2)));
+        assertThat(sends(fire(p, T0 + 200, new GraftTimeout(id, 1)))).containsExactly(send(B, new Graft(Optional.of(id), 2)));
         assertThat(p.eagerPushPeers()).containsExactly(B);
         assertThat(p.lazyPushPeers()).isEmpty();
     }
@@ -238,7 +239,7 @@ class PlumtreeTest {
         receive(p, T0, A, gossip(1, 1));
         receive(p, T0, B, new Prune());
 
-        List<Effect<PlumtreeMessage>> out = receive(p, T0 + 1000, B, new Graft(new MessageId(ORIGIN, 1), 2));
+        List<Effect<PlumtreeMessage>> out = receive(p, T0 + 1000, B, new Graft(Optional.of(new MessageId(ORIGIN, 1)), 2));
 
         assertThat(out).containsExactly(send(B, gossip(1, 2)));
         assertThat(p.eagerPushPeers()).containsExactlyInAnyOrder(A, B);
@@ -250,7 +251,7 @@ class PlumtreeTest {
         receive(p, T0, A, gossip(1, 1));
         receive(p, T0, B, new Prune());
 
-        List<Effect<PlumtreeMessage>> out = receive(p, T0 + 11_000, B, new Graft(new MessageId(ORIGIN, 1), 2));
+        List<Effect<PlumtreeMessage>> out = receive(p, T0 + 11_000, B, new Graft(Optional.of(new MessageId(ORIGIN, 1)), 2));
 
         assertThat(out).isEmpty();
         assertThat(p.stats().graftsUnanswered()).isEqualTo(1);
@@ -288,7 +289,7 @@ class PlumtreeTest {
         List<Effect<PlumtreeMessage>> out = receive(p, T0, stranger, gossip(1, 1));
         out.addAll(receive(p, T0, stranger, gossip(1, 1)));
         out.addAll(receive(p, T0, stranger, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 9), 1)))));
-        out.addAll(receive(p, T0, stranger, new Graft(new MessageId(ORIGIN, 1), 1)));
+        out.addAll(receive(p, T0, stranger, new Graft(Optional.of(new MessageId(ORIGIN, 1)), 1)));
 
         assertThat(out).containsExactly(new Notify<>(new Deliver(new MessageId(ORIGIN, 1), 7, new byte[] {1}, 1)),
                 send(A, gossip(1, 2)));
@@ -318,6 +319,48 @@ class PlumtreeTest {
         MessageId id = new MessageId(SELF, 1);
         assertThat(sends(out)).containsExactlyInAnyOrder(send(A, new Gossip(id, 1, 7, new byte[] {9})),
                 send(B, new Gossip(id, 1, 7, new byte[] {9})));
+    }
+
+    static Plumtree optimising(NodeId... peers) {
+        return withNeighbours(new PlumtreeConfig(Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(50),
+                100, Duration.ofSeconds(10), 100, 10, 100, 2, Duration.ofMinutes(1)), peers);
+    }
+
+    @Test
+    void announcementOnAMuchShorterPathMovesTheTreeLinkToTheAnnouncer() {
+        Plumtree p = optimising(A, B);
+        receive(p, T0, A, gossip(1, 6)); // A: tree link, 6 hops
+        receive(p, T0, B, new Prune());  // B: lazy
+
+        List<Effect<PlumtreeMessage>> out = receive(p, T0 + 50, B, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 1), 3))));
+
+        assertThat(out).containsExactly(send(B, new Graft(Optional.empty(), 3)), send(A, new Prune()));
+        assertThat(p.eagerPushPeers()).containsExactly(B);
+        assertThat(p.lazyPushPeers()).containsExactly(A);
+    }
+
+    @Test
+    void announcementOnASlightlyShorterPathChangesNothing() {
+        Plumtree p = optimising(A, B);
+        receive(p, T0, A, gossip(1, 4));
+        receive(p, T0, B, new Prune());
+
+        List<Effect<PlumtreeMessage>> out = receive(p, T0 + 50, B, new IHave(List.of(new Announcement(new MessageId(ORIGIN, 1), 3))));
+
+        assertThat(out).isEmpty();
+        assertThat(p.eagerPushPeers()).containsExactly(A);
+    }
+
+    @Test
+    void graftWithoutAMessageOnlyMakesTheLinkATreeLink() {
+        Plumtree p = withNeighbours(config(), A, B);
+        receive(p, T0, A, gossip(1, 1));
+        receive(p, T0, B, new Prune());
+
+        List<Effect<PlumtreeMessage>> out = receive(p, T0, B, new Graft(Optional.empty(), 2));
+
+        assertThat(out).isEmpty();
+        assertThat(p.eagerPushPeers()).containsExactlyInAnyOrder(A, B);
     }
 
     @Test
