@@ -1,0 +1,340 @@
+package io.hyphae.membership.directory;
+
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.core.Effect;
+import io.hyphae.membership.core.Effect.Notify;
+import io.hyphae.membership.core.Effect.Schedule;
+import io.hyphae.membership.core.Effect.Send;
+import io.hyphae.membership.core.Event;
+import io.hyphae.membership.core.ProtocolCore;
+import io.hyphae.membership.directory.DirectoryMessage.Sync;
+import io.hyphae.membership.directory.DirectoryMessage.SyncReply;
+import io.hyphae.membership.directory.DirectoryMessage.Update;
+import io.hyphae.membership.directory.DirectoryNotification.Broadcast;
+import io.hyphae.membership.directory.DirectoryNotification.MemberDown;
+import io.hyphae.membership.directory.DirectoryNotification.MemberUp;
+import io.hyphae.membership.directory.DirectoryTimer.AntiEntropyTick;
+import io.hyphae.membership.directory.DirectoryTimer.SuspicionTimeout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+
+/**
+ * One node's view of every member, as a deterministic {@link ProtocolCore}.
+ *
+ * <ul>
+ *   <li>Dissemination: every change is made by one node and broadcast over Plumtree
+ *       ({@link Broadcast}); every {@link DirectoryConfig#antiEntropyInterval()} the node also
+ *       syncs one key-range slice of its directory with a random neighbour (push-pull), and
+ *       syncs at once with every new neighbour, so a node that missed a broadcast, or just
+ *       joined, catches up.</li>
+ *   <li>Ownership: a member's entry changes only at that member (start, refutation, leave),
+ *       except that other nodes may raise SUSPECT and, after the timeout, DOWN.</li>
+ *   <li>Suspicion (SWIM's idea, with {@link Member#version()} as SWIM's incarnation number): a
+ *       node whose overlay link to a neighbour broke calls {@link #suspect}; the SUSPECT entry
+ *       spreads; the suspected member, if alive, refutes with a higher version; a suspicion that
+ *       stands for {@link DirectoryConfig#suspicionTimeout()} turns into DOWN on every node that
+ *       saw it (only the nodes that raised it broadcast the DOWN, to keep the burst small).</li>
+ *   <li>Merging follows {@link Member#supersedes}, a total order per member, so all nodes
+ *       converge whatever order they hear things in; stale incarnations are dropped.</li>
+ * </ul>
+ *
+ * <p>A member declared DOWN stays down for that incarnation even if it was alive; it must
+ * restart with a new incarnation to rejoin the directory.
+ */
+public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
+
+    private final NodeId self;
+    private final MemberKey selfKey;
+    private final DirectoryConfig config;
+    private final RandomGenerator random;
+
+    private final TreeMap<MemberKey, Entry> entries = new TreeMap<>();
+    private final List<NodeId> neighbours = new ArrayList<>();
+    private Optional<MemberKey> syncCursor = Optional.empty();
+    private boolean started;
+    private boolean left;
+
+    /** An entry plus what this node already reported or raised about it. */
+    private static final class Entry {
+        Member member;
+        boolean upReported;
+        boolean downReported;
+        long tombstoneSinceMillis;
+        /** The SUSPECT entry this node raised itself, if the current one is it. */
+        Optional<Member> raised = Optional.empty();
+
+        Entry(Member member) {
+            this.member = member;
+        }
+    }
+
+    public MemberDirectory(NodeId self, DirectoryConfig config, RandomGenerator random) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.selfKey = MemberKey.of(self);
+        this.config = Objects.requireNonNull(config, "config");
+        this.random = Objects.requireNonNull(random, "random");
+    }
+
+    public NodeId self() {
+        return self;
+    }
+
+    /** Enters this node into its own directory (ALIVE, version 1), announces it, starts anti-entropy. */
+    public List<Effect<DirectoryMessage>> start(long nowMillis) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        if (started) {
+            return out;
+        }
+        started = true;
+        Member me = new Member(self, MemberStatus.ALIVE, 1);
+        apply(me, nowMillis, out);
+        out.add(new Notify<>(new Broadcast(new Update(List.of(me)))));
+        // A random first delay spreads the rounds of nodes started together over the interval.
+        long interval = config.antiEntropyInterval().toMillis();
+        out.add(new Schedule<>(new AntiEntropyTick(), Duration.ofMillis(1 + random.nextLong(interval))));
+        return out;
+    }
+
+    /**
+     * Leaves gracefully: this node's entry becomes LEFT and is broadcast at once, so every
+     * directory drops it without waiting for a timeout. Later events are ignored.
+     */
+    public List<Effect<DirectoryMessage>> leave(long nowMillis) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        Entry mine = entries.get(selfKey);
+        if (!started || left || mine == null || !mine.member.status().isLive()) {
+            return out;
+        }
+        Member gone = new Member(self, MemberStatus.LEFT, mine.member.version() + 1);
+        store(selfKey, mine, gone, nowMillis, out);
+        out.add(new Notify<>(new Broadcast(new Update(List.of(gone)))));
+        left = true;
+        return out;
+    }
+
+    /**
+     * This node lost its overlay link to {@code peer} unexpectedly (a crash or a network fault,
+     * not a DISCONNECT): raise SUSPECT on that incarnation, unless it is already suspected or gone.
+     */
+    public List<Effect<DirectoryMessage>> suspect(long nowMillis, NodeId peer) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        Entry e = entries.get(MemberKey.of(peer));
+        if (left || peer.sameNodeAs(self) || e == null || !e.member.id().equals(peer)) {
+            return out;
+        }
+        if (e.member.status() == MemberStatus.SUSPECT) {
+            e.raised = Optional.of(e.member); // already spreading; still ours to confirm
+        } else if (e.member.status() == MemberStatus.ALIVE) {
+            Member suspected = new Member(peer, MemberStatus.SUSPECT, e.member.version());
+            apply(suspected, nowMillis, out);
+            e.raised = Optional.of(suspected);
+            out.add(new Notify<>(new Broadcast(new Update(List.of(suspected)))));
+        }
+        return out;
+    }
+
+    /** {@code peer} entered the overlay's active view: a candidate for anti-entropy, synced at once. */
+    public List<Effect<DirectoryMessage>> neighbourUp(long nowMillis, NodeId peer) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        if (!neighbours.contains(peer) && !peer.equals(self)) {
+            neighbours.add(peer);
+            if (started && !left) {
+                out.add(new Send<>(peer, slice(Optional.empty())));
+            }
+        }
+        return out;
+    }
+
+    public List<Effect<DirectoryMessage>> neighbourDown(long nowMillis, NodeId peer) {
+        neighbours.remove(peer);
+        return List.of();
+    }
+
+    @Override
+    public List<Effect<DirectoryMessage>> handle(long nowMillis, Event<DirectoryMessage> event) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        if (!started || left) {
+            return out;
+        }
+        if (event instanceof Event.Received<DirectoryMessage> r) {
+            DirectoryMessage m = r.message();
+            if (m instanceof Update u) {
+                u.members().forEach(member -> apply(member, nowMillis, out));
+            } else if (m instanceof Sync s) {
+                onSync(r.from(), s, nowMillis, out);
+            } else if (m instanceof SyncReply reply) {
+                reply.members().forEach(member -> apply(member, nowMillis, out));
+            }
+        } else if (event instanceof Event.TimerFired<DirectoryMessage> t) {
+            if (t.timer() instanceof AntiEntropyTick) {
+                onAntiEntropyTick(nowMillis, out);
+            } else if (t.timer() instanceof SuspicionTimeout st) {
+                onSuspicionTimeout(st, nowMillis, out);
+            }
+        }
+        return out;
+    }
+
+    /** Every entry, in key order. */
+    public List<Member> members() {
+        return entries.values().stream().map(e -> e.member).toList();
+    }
+
+    /** The members currently believed live (ALIVE or SUSPECT), in key order. */
+    public List<NodeId> liveMembers() {
+        return entries.values().stream().filter(e -> e.member.status().isLive()).map(e -> e.member.id()).toList();
+    }
+
+    public Optional<Member> member(MemberKey key) {
+        return Optional.ofNullable(entries.get(key)).map(e -> e.member);
+    }
+
+    /**
+     * Merges one entry from elsewhere. Returns nothing; the effects (events, refutation,
+     * suspicion timer) go to {@code out}.
+     */
+    private void apply(Member incoming, long now, List<Effect<DirectoryMessage>> out) {
+        MemberKey key = incoming.key();
+        Entry e = entries.get(key);
+        if (e != null && !incoming.supersedes(e.member)) {
+            return; // stale or already known
+        }
+        if (key.equals(selfKey) && e != null) {
+            // Only this node changes its own entry. Others may only suspect it (refuted here) or,
+            // once a suspicion stood, declare it DOWN (final for this incarnation).
+            if (!incoming.id().equals(self)) {
+                return; // another incarnation under our key: older, or a name clash; not ours to take
+            }
+            if (incoming.status() == MemberStatus.SUSPECT) {
+                refute(e, incoming, out);
+                return;
+            }
+            if (incoming.status() != MemberStatus.DOWN) {
+                return;
+            }
+        }
+        store(key, e, incoming, now, out);
+    }
+
+    /** Stores an entry that supersedes {@code e} (absent when new) and reports what changed. */
+    private void store(MemberKey key, Entry e, Member incoming, long now, List<Effect<DirectoryMessage>> out) {
+        if (e == null) {
+            e = new Entry(incoming);
+            entries.put(key, e);
+        } else if (e.member.id().incarnation() != incoming.id().incarnation()) {
+            if (e.upReported && !e.downReported) {
+                out.add(new Notify<>(new MemberDown(e.member.id(), DownReason.REPLACED)));
+            }
+            e = new Entry(incoming);
+            entries.put(key, e);
+        }
+        e.member = incoming;
+        if (incoming.status().isLive() && !e.upReported) {
+            e.upReported = true;
+            out.add(new Notify<>(new MemberUp(incoming.id())));
+        }
+        if (!incoming.status().isLive()) {
+            e.tombstoneSinceMillis = now;
+            if (e.upReported && !e.downReported) {
+                e.downReported = true;
+                DownReason reason = incoming.status() == MemberStatus.LEFT ? DownReason.LEFT : DownReason.UNREACHABLE;
+                out.add(new Notify<>(new MemberDown(incoming.id(), reason)));
+            }
+        }
+        if (incoming.status() == MemberStatus.SUSPECT) {
+            out.add(new Schedule<>(new SuspicionTimeout(key, incoming.id().incarnation(), incoming.version()),
+                    config.suspicionTimeout()));
+        }
+    }
+
+    /** Someone suspects this node: it is alive, so it says so with a higher version. */
+    private void refute(Entry mine, Member suspicion, List<Effect<DirectoryMessage>> out) {
+        Member alive = new Member(self, MemberStatus.ALIVE, suspicion.version() + 1);
+        mine.member = alive;
+        out.add(new Notify<>(new Broadcast(new Update(List.of(alive)))));
+    }
+
+    private void onSuspicionTimeout(SuspicionTimeout t, long now, List<Effect<DirectoryMessage>> out) {
+        Entry e = entries.get(t.key());
+        if (e == null || e.member.status() != MemberStatus.SUSPECT || e.member.id().incarnation() != t.incarnation()
+                || e.member.version() != t.version()) {
+            return; // refuted, replaced, or already settled
+        }
+        boolean raisedHere = e.raised.isPresent() && e.raised.get().equals(e.member);
+        Member down = new Member(e.member.id(), MemberStatus.DOWN, e.member.version());
+        apply(down, now, out);
+        if (raisedHere) {
+            out.add(new Notify<>(new Broadcast(new Update(List.of(down)))));
+        }
+    }
+
+    private void onAntiEntropyTick(long now, List<Effect<DirectoryMessage>> out) {
+        out.add(new Schedule<>(new AntiEntropyTick(), config.antiEntropyInterval()));
+        reapTombstones(now);
+        if (neighbours.isEmpty()) {
+            return;
+        }
+        NodeId peer = neighbours.get(random.nextInt(neighbours.size()));
+        Sync sync = slice(syncCursor);
+        syncCursor = sync.to(); // the next round goes on from here; past the end, from the start
+        out.add(new Send<>(peer, sync));
+    }
+
+    /** Up to maxSyncEntries entries from {@code from} on, with the range they cover. */
+    private Sync slice(Optional<MemberKey> from) {
+        Map<MemberKey, Entry> tail = from.isPresent() ? entries.tailMap(from.get(), true) : entries;
+        List<Member> members = new ArrayList<>(Math.min(tail.size(), config.maxSyncEntries()));
+        Optional<MemberKey> to = Optional.empty();
+        for (Map.Entry<MemberKey, Entry> e : tail.entrySet()) {
+            if (members.size() == config.maxSyncEntries()) {
+                to = Optional.of(e.getKey());
+                break;
+            }
+            members.add(e.getValue().member);
+        }
+        return new Sync(from, to, members);
+    }
+
+    private void onSync(NodeId from, Sync sync, long now, List<Effect<DirectoryMessage>> out) {
+        Map<MemberKey, Member> theirs = new HashMap<>();
+        for (Member m : sync.members()) {
+            if (sync.covers(m.key())) {
+                theirs.put(m.key(), m);
+            }
+            apply(m, now, out);
+        }
+        Map<MemberKey, Entry> range = sync.from().isPresent() ? entries.tailMap(sync.from().get(), true) : entries;
+        List<Member> newer = new ArrayList<>();
+        for (Map.Entry<MemberKey, Entry> e : range.entrySet()) {
+            if (!sync.covers(e.getKey()) || newer.size() == config.maxSyncEntries()) {
+                break;
+            }
+            Member mine = e.getValue().member;
+            Member known = theirs.get(e.getKey());
+            if (known == null || mine.supersedes(known)) {
+                newer.add(mine);
+            }
+        }
+        if (!newer.isEmpty()) {
+            out.add(new Send<>(from, new SyncReply(newer)));
+        }
+    }
+
+    private void reapTombstones(long now) {
+        long limit = now - config.tombstoneRetention().toMillis();
+        for (Iterator<Map.Entry<MemberKey, Entry>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+            Entry e = it.next().getValue();
+            if (!e.member.status().isLive() && e.tombstoneSinceMillis < limit && !e.member.id().equals(self)) {
+                it.remove();
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.hyphae.membership.node;
+
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.core.Notification;
+import io.hyphae.membership.directory.DirectoryConfig;
+import io.hyphae.membership.overlay.HyParViewConfig;
+import io.hyphae.membership.plumtree.PlumtreeConfig;
+import io.hyphae.membership.sim.Simulation;
+import io.hyphae.membership.wire.WireLimits;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * A {@link Simulation} of whole nodes ({@link NodeCore} on {@link SimulatedNode}): adds nodes
+ * that join through a random live node, and hands every node's notifications to one listener.
+ * Tests and the benchmark workloads build their scenarios on it.
+ */
+public final class SimulatedCluster {
+
+    /** Receives every notification that leaves a node's {@link NodeCore}, with the node it left. */
+    @FunctionalInterface
+    public interface Listener {
+        void on(NodeId node, Notification notification);
+    }
+
+    private final Simulation simulation;
+    private final HyParViewConfig overlay;
+    private final PlumtreeConfig broadcast;
+    private final Optional<DirectoryConfig> directory;
+    private final Listener listener;
+    private final SplittableRandom random;
+    private final List<NodeId> live = new ArrayList<>();
+
+    public SimulatedCluster(Simulation simulation, HyParViewConfig overlay, PlumtreeConfig broadcast,
+                            Optional<DirectoryConfig> directory, Listener listener) {
+        this.simulation = Objects.requireNonNull(simulation, "simulation");
+        this.overlay = Objects.requireNonNull(overlay, "overlay");
+        this.broadcast = Objects.requireNonNull(broadcast, "broadcast");
+        this.directory = Objects.requireNonNull(directory, "directory");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.random = new SplittableRandom(simulation.seed() ^ 0x9E3779B97F4A7C15L);
+    }
+
+    public Simulation simulation() {
+        return simulation;
+    }
+
+    /** Adds a node and starts it with a random live node as its contact (none for the first). */
+    public NodeId addNode() {
+        List<NodeId> contacts = live.isEmpty() ? List.of() : List.of(randomLive());
+        NodeId id = simulation.addNode(ctx -> new SimulatedNode(ctx,
+                new NodeCore(ctx.self(), overlay, broadcast, directory, WireLimits.DEFAULT, ctx.random()),
+                this::discover, n -> listener.on(ctx.self(), n)));
+        live.add(id);
+        node(id).start(contacts);
+        return id;
+    }
+
+    /** The nodes started and neither crashed nor left, in the order they were added. */
+    public List<NodeId> liveNodes() {
+        return List.copyOf(live);
+    }
+
+    public NodeId randomLive() {
+        return live.get(random.nextInt(live.size()));
+    }
+
+    public SimulatedNode node(NodeId id) {
+        return simulation.node(id, SimulatedNode.class);
+    }
+
+    public void crash(NodeId id) {
+        live.remove(id);
+        simulation.crash(id);
+    }
+
+    public void leave(NodeId id) {
+        live.remove(id);
+        node(id).leave();
+    }
+
+    /** What discovery would return: up to three random live nodes. */
+    private List<NodeId> discover() {
+        List<NodeId> seeds = new ArrayList<>(3);
+        for (int i = 0; i < 3 && !live.isEmpty(); i++) {
+            NodeId n = randomLive();
+            if (!seeds.contains(n)) {
+                seeds.add(n);
+            }
+        }
+        return seeds;
+    }
+}

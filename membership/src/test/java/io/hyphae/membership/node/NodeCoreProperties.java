@@ -1,0 +1,165 @@
+package io.hyphae.membership.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.core.Notification;
+import io.hyphae.membership.directory.DirectoryConfig;
+import io.hyphae.membership.directory.DirectoryNotification.MemberDown;
+import io.hyphae.membership.directory.DirectoryNotification.MemberUp;
+import io.hyphae.membership.overlay.HyParViewConfig;
+import io.hyphae.membership.plumtree.Channels;
+import io.hyphae.membership.plumtree.MessageId;
+import io.hyphae.membership.plumtree.PlumtreeConfig;
+import io.hyphae.membership.sim.SimConfig;
+import io.hyphae.membership.sim.Simulation;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Assume;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.DoubleRange;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/** Properties of the whole stack on the simulator; a failing seed replays the same run. */
+class NodeCoreProperties {
+
+    static final DirectoryConfig DIRECTORY = new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), 16,
+            Duration.ofMinutes(30));
+
+    static SimulatedCluster cluster(SimConfig sim, Recorder recorder, Optional<DirectoryConfig> directory) {
+        return new SimulatedCluster(new Simulation(sim), HyParViewConfig.fastRepair(), PlumtreeConfig.lan(), directory,
+                recorder);
+    }
+
+    static void grow(SimulatedCluster c, int nodes) {
+        for (int i = 0; i < nodes; i++) {
+            c.addNode();
+            c.simulation().runFor(Duration.ofMillis(30));
+        }
+    }
+
+    @Property(tries = 25)
+    void withoutFailuresEveryBroadcastReachesEveryNodeExactlyOnce(@ForAll long seed, @ForAll @IntRange(min = 2, max = 40) int nodes,
+                                                                 @ForAll @IntRange(min = 1, max = 8) int broadcasts) {
+        // Given a cluster that joined and settled
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.empty());
+        grow(c, nodes);
+        c.simulation().runFor(Duration.ofSeconds(10));
+
+        // When random nodes broadcast, some at once
+        List<MessageId> ids = new ArrayList<>();
+        for (int i = 0; i < broadcasts; i++) {
+            ids.add(c.node(c.randomLive()).broadcast(Channels.FIRST_APPLICATION_CHANNEL, new byte[] {(byte) i}));
+            c.simulation().runFor(Duration.ofMillis(i % 3 * 40));
+        }
+        c.simulation().runFor(Duration.ofSeconds(5));
+
+        // Then every node delivered every broadcast exactly once
+        for (NodeId n : c.liveNodes()) {
+            for (MessageId id : ids) {
+                assertThat(recorder.deliveredCount(n, id)).as("seed %d: %s delivered %s", seed, n, id).isEqualTo(1);
+            }
+        }
+    }
+
+    @Property(tries = 20)
+    void evenWithMessageLossNoBroadcastIsDeliveredTwice(@ForAll long seed, @ForAll @IntRange(min = 2, max = 30) int nodes,
+                                                       @ForAll @DoubleRange(min = 0.0, max = 0.2) double loss) {
+        // Given a cluster on a network that silently drops messages
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(SimConfig.lan(seed).withLossRate(loss), recorder, Optional.empty());
+        grow(c, nodes);
+        c.simulation().runFor(Duration.ofSeconds(5));
+
+        // When nodes broadcast while the overlay is still repairing
+        for (int i = 0; i < 6; i++) {
+            c.node(c.randomLive()).broadcast(Channels.FIRST_APPLICATION_CHANNEL, new byte[0]);
+            c.simulation().runFor(Duration.ofMillis(100));
+        }
+        c.simulation().runFor(Duration.ofSeconds(10));
+
+        // Then no node delivered any broadcast twice
+        assertThat(recorder.anyDeliveredTwice()).as("seed %d", seed).isFalse();
+    }
+
+    /** One step of churn: 0 a node joins, 1 a random node leaves, 2 a random node crashes. */
+    @Provide
+    Arbitrary<List<Integer>> churn() {
+        return Arbitraries.integers().between(0, 2).list().ofMinSize(0).ofMaxSize(10);
+    }
+
+    @Property(tries = 25)
+    void afterAnyJoinsLeavesAndCrashesEveryDirectoryConvergesToTheLiveNodes(
+            @ForAll long seed, @ForAll @IntRange(min = 2, max = 15) int initial,
+            @ForAll("churn") List<Integer> steps, @ForAll @Size(max = 10) List<@IntRange(min = 0, max = 3000) Integer> gaps) {
+        // Given a cluster
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.of(DIRECTORY));
+        grow(c, initial);
+        c.simulation().runFor(Duration.ofSeconds(5));
+
+        // When nodes join, leave and crash, some at once
+        for (int i = 0; i < steps.size(); i++) {
+            int step = steps.get(i);
+            if (step == 0) {
+                c.addNode();
+            } else if (c.liveNodes().size() > 2) {
+                NodeId victim = c.randomLive();
+                if (step == 1) {
+                    c.leave(victim);
+                } else {
+                    c.crash(victim);
+                }
+            }
+            c.simulation().runFor(Duration.ofMillis(i < gaps.size() ? gaps.get(i) : 0));
+        }
+        c.simulation().runFor(Duration.ofSeconds(30));
+        // A directory can only converge within the overlay it spreads over; whether the overlay
+        // stays connected under churn is HyParView's own property, checked in its own tests.
+        Assume.that(overlayConnected(c));
+
+        // Then every live directory lists exactly the live nodes, and events came once each, UP before DOWN
+        Set<NodeId> live = new HashSet<>(c.liveNodes());
+        for (NodeId n : live) {
+            assertThat(c.node(n).core().directory().orElseThrow().liveMembers())
+                    .as("seed %d: directory of %s", seed, n).containsExactlyInAnyOrderElementsOf(live);
+            List<Notification> events = recorder.events(n);
+            for (NodeId m : c.simulation().nodes()) {
+                int up = events.indexOf(new MemberUp(m));
+                long ups = events.stream().filter(e -> e.equals(new MemberUp(m))).count();
+                List<Notification> downs = events.stream().filter(e -> e instanceof MemberDown d && d.member().equals(m)).toList();
+                assertThat(ups).as("seed %d: UPs of %s at %s", seed, m, n).isLessThanOrEqualTo(1);
+                assertThat(downs).as("seed %d: DOWNs of %s at %s", seed, m, n).hasSizeLessThanOrEqualTo(1);
+                if (!downs.isEmpty()) {
+                    assertThat(up).as("seed %d: UP of %s before its DOWN at %s", seed, m, n)
+                            .isBetween(0, events.indexOf(downs.get(0)));
+                }
+            }
+        }
+    }
+
+    static boolean overlayConnected(SimulatedCluster c) {
+        List<NodeId> live = c.liveNodes();
+        Set<NodeId> reached = new HashSet<>(List.of(live.get(0)));
+        ArrayDeque<NodeId> queue = new ArrayDeque<>(reached);
+        while (!queue.isEmpty()) {
+            for (NodeId n : c.node(queue.poll()).core().overlay().activeView()) {
+                if (reached.add(n)) {
+                    queue.add(n);
+                }
+            }
+        }
+        return reached.containsAll(live);
+    }
+}

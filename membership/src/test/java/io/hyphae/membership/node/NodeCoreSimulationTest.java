@@ -1,0 +1,114 @@
+package io.hyphae.membership.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.directory.DirectoryConfig;
+import io.hyphae.membership.directory.DownReason;
+import io.hyphae.membership.directory.DirectoryNotification.MemberDown;
+import io.hyphae.membership.directory.DirectoryNotification.MemberUp;
+import io.hyphae.membership.overlay.HyParViewConfig;
+import io.hyphae.membership.plumtree.Channels;
+import io.hyphae.membership.plumtree.MessageId;
+import io.hyphae.membership.plumtree.PlumtreeConfig;
+import io.hyphae.membership.sim.SimConfig;
+import io.hyphae.membership.sim.Simulation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class NodeCoreSimulationTest {
+
+    static final DirectoryConfig DIRECTORY = new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), 64,
+            Duration.ofMinutes(30));
+
+    static SimulatedCluster cluster(long seed, Recorder recorder, int nodes) {
+        SimulatedCluster c = new SimulatedCluster(new Simulation(SimConfig.lan(seed)), HyParViewConfig.fastRepair(),
+                PlumtreeConfig.lan(), Optional.of(DIRECTORY), recorder);
+        for (int i = 0; i < nodes; i++) {
+            c.addNode();
+            c.simulation().runFor(Duration.ofMillis(20));
+        }
+        c.simulation().runFor(Duration.ofSeconds(20));
+        return c;
+    }
+
+
+    @Test
+    void everyDirectoryListsEveryNodeAndEveryBroadcastReachesEveryNodeOnce() {
+        // Given 60 nodes joined one after the other
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(11, recorder, 60);
+
+        // When three nodes broadcast
+        List<MessageId> ids = new ArrayList<>();
+        for (NodeId origin : List.of(c.liveNodes().get(3), c.liveNodes().get(30), c.liveNodes().get(59))) {
+            ids.add(c.node(origin).broadcast(Channels.FIRST_APPLICATION_CHANNEL, new byte[] {1}));
+        }
+        c.simulation().runFor(Duration.ofSeconds(5));
+
+        // Then every directory is complete and every node delivered each broadcast exactly once
+        for (NodeId n : c.liveNodes()) {
+            assertThat(c.node(n).core().directory().orElseThrow().liveMembers()).containsExactlyInAnyOrderElementsOf(c.liveNodes());
+            for (MessageId id : ids) {
+                assertThat(recorder.deliveredCount(n, id)).as("%s: %s", n, id).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void crashedNodeIsReportedDownEverywhereAfterTheSuspicionTimeout() {
+        // Given a converged cluster of 40
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(5, recorder, 40);
+        NodeId victim = c.liveNodes().get(17);
+
+        // When it crashes
+        c.crash(victim);
+        c.simulation().runFor(Duration.ofSeconds(10));
+
+        // Then every survivor reported it down once, as unreachable, and lists only the survivors
+        for (NodeId n : c.liveNodes()) {
+            assertThat(recorder.events(n)).containsOnlyOnce(new MemberDown(victim, DownReason.UNREACHABLE));
+            assertThat(c.node(n).core().directory().orElseThrow().liveMembers()).containsExactlyInAnyOrderElementsOf(c.liveNodes());
+        }
+    }
+
+    @Test
+    void leavingNodeIsReportedLeftWithoutWaitingForATimeout() {
+        // Given a converged cluster of 40
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(6, recorder, 40);
+        NodeId leaver = c.liveNodes().get(9);
+
+        // When it leaves
+        c.leave(leaver);
+        c.simulation().runFor(Duration.ofMillis(1000)); // under the 1.5 s suspicion timeout
+
+        // Then every remaining node reported it left, and nobody suspected anyone
+        for (NodeId n : c.liveNodes()) {
+            assertThat(recorder.events(n)).containsOnlyOnce(new MemberDown(leaver, DownReason.LEFT));
+            assertThat(recorder.events(n)).filteredOn(e -> e instanceof MemberDown).hasSize(1);
+        }
+    }
+
+    @Test
+    void upEventsAreReportedOncePerMemberEvenAfterChurn() {
+        // Given a cluster where nodes joined, and some crashed and some left
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(8, recorder, 30);
+        List<NodeId> gone = new ArrayList<>(List.of(c.liveNodes().get(4), c.liveNodes().get(12)));
+        c.crash(gone.get(0));
+        c.leave(gone.get(1));
+        c.simulation().runFor(Duration.ofSeconds(10));
+
+        // Then each node reported every other member up exactly once
+        for (NodeId n : c.liveNodes()) {
+            for (NodeId m : c.simulation().nodes()) {
+                assertThat(recorder.events(n)).as("%s about %s", n, m).containsOnlyOnce(new MemberUp(m));
+            }
+        }
+    }
+}
