@@ -1,0 +1,162 @@
+package io.hyphae.rpc.wire;
+
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.wire.MalformedFrameException;
+import io.hyphae.membership.wire.ProtocolCodec;
+import io.hyphae.membership.wire.WireLimits;
+import io.hyphae.membership.wire.WireReader;
+import io.hyphae.membership.wire.WireWriter;
+import io.hyphae.rpc.BadNode.Reason;
+import io.hyphae.rpc.Names;
+import io.hyphae.rpc.wire.RpcMessage.Cast;
+import io.hyphae.rpc.wire.RpcMessage.CastStream;
+import io.hyphae.rpc.wire.RpcMessage.ErrorReply;
+import io.hyphae.rpc.wire.RpcMessage.Reply;
+import io.hyphae.rpc.wire.RpcMessage.Request;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The RPC protocol on the wire. Body layout: a version byte, a type byte, then the fields of
+ * that message in record order. Numbers are big-endian; strings and byte arrays carry a length
+ * prefix and are checked against {@link WireLimits} before anything is allocated. Enumerations
+ * travel as explicit codes, never ordinals, so reordering a Java enum cannot change the wire.
+ */
+public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
+
+    /** The first id after the 0..15 reserved for hyphae-membership. */
+    public static final byte PROTOCOL_ID = 16;
+
+    static final byte VERSION = 1;
+
+    private static final byte REQUEST = 1;
+    private static final byte REPLY = 2;
+    private static final byte ERROR_REPLY = 3;
+    private static final byte CAST = 4;
+
+    private static final byte NO_SUCH_HANDLER = 1;
+    private static final byte HANDLER_THREW = 2;
+    private static final byte OVERLOADED = 3;
+
+    private static final byte STREAM_ALL = 1;
+    private static final byte STREAM_DIRECT = 2;
+
+    @Override
+    public byte protocolId() {
+        return PROTOCOL_ID;
+    }
+
+    @Override
+    public Class<RpcMessage> messageType() {
+        return RpcMessage.class;
+    }
+
+    @Override
+    public String typeName(RpcMessage message) {
+        if (message instanceof Request) {
+            return "REQUEST";
+        } else if (message instanceof Reply) {
+            return "REPLY";
+        } else if (message instanceof ErrorReply) {
+            return "ERROR_REPLY";
+        }
+        return "CAST";
+    }
+
+    @Override
+    public void encode(RpcMessage message, ByteBuf out) {
+        out.writeByte(VERSION);
+        if (message instanceof Request r) {
+            out.writeByte(REQUEST);
+            out.writeLong(r.callId());
+            WireWriter.writeString(out, r.name());
+            WireWriter.writeBytes(out, r.payload());
+        } else if (message instanceof Reply r) {
+            out.writeByte(REPLY);
+            out.writeLong(r.callId());
+            WireWriter.writeBytes(out, r.payload());
+        } else if (message instanceof ErrorReply e) {
+            out.writeByte(ERROR_REPLY);
+            out.writeLong(e.callId());
+            out.writeByte(reasonCode(e.reason()));
+            WireWriter.writeString(out, e.detail());
+        } else {
+            Cast c = (Cast) message; // the interface is sealed: Cast is the only other kind
+            out.writeByte(CAST);
+            WireWriter.writeNodeId(out, c.origin());
+            out.writeByte(c.stream() == CastStream.ALL ? STREAM_ALL : STREAM_DIRECT);
+            out.writeLong(c.seq());
+            WireWriter.writeString(out, c.name());
+            WireWriter.writeBytes(out, c.payload());
+        }
+    }
+
+    @Override
+    public RpcMessage decode(ByteBuf in, WireLimits limits) throws MalformedFrameException {
+        WireReader r = new WireReader(in, limits);
+        byte version = r.readByte();
+        if (version != VERSION) {
+            throw new MalformedFrameException("unsupported RPC wire version " + version + ", expected " + VERSION);
+        }
+        byte type = r.readByte();
+        RpcMessage m = switch (type) {
+            case REQUEST -> new Request(r.readLong(), readName(r), r.readBytes());
+            case REPLY -> new Reply(r.readLong(), r.readBytes());
+            case ERROR_REPLY -> {
+                long callId = r.readLong();
+                Reason reason = reason(r.readByte());
+                String detail = r.readString();
+                if (detail.getBytes(StandardCharsets.UTF_8).length > RpcMessage.MAX_DETAIL_BYTES) {
+                    throw new MalformedFrameException("error detail over " + RpcMessage.MAX_DETAIL_BYTES + " bytes");
+                }
+                yield new ErrorReply(callId, reason, detail);
+            }
+            case CAST -> {
+                NodeId origin = r.readNodeId();
+                CastStream stream = stream(r.readByte());
+                long seq = r.readLong();
+                if (seq < 1) {
+                    throw new MalformedFrameException("cast seq must be >= 1, was " + seq);
+                }
+                yield new Cast(origin, stream, seq, readName(r), r.readBytes());
+            }
+            default -> throw new MalformedFrameException("unknown RPC message type " + type);
+        };
+        r.end();
+        return m;
+    }
+
+    private static String readName(WireReader r) throws MalformedFrameException {
+        String name = r.readString();
+        if (!Names.isValid(name)) {
+            throw new MalformedFrameException("handler name must be 1.." + Names.MAX_NAME_BYTES + " bytes");
+        }
+        return name;
+    }
+
+    private static byte reasonCode(Reason reason) {
+        return switch (reason) {
+            case NO_SUCH_HANDLER -> NO_SUCH_HANDLER;
+            case HANDLER_THREW -> HANDLER_THREW;
+            case OVERLOADED -> OVERLOADED;
+            default -> throw new IllegalArgumentException(reason + " never travels"); // ErrorReply refuses it first
+        };
+    }
+
+    private static Reason reason(byte code) throws MalformedFrameException {
+        return switch (code) {
+            case NO_SUCH_HANDLER -> Reason.NO_SUCH_HANDLER;
+            case HANDLER_THREW -> Reason.HANDLER_THREW;
+            case OVERLOADED -> Reason.OVERLOADED;
+            default -> throw new MalformedFrameException("unknown error reason code " + code);
+        };
+    }
+
+    private static CastStream stream(byte code) throws MalformedFrameException {
+        return switch (code) {
+            case STREAM_ALL -> CastStream.ALL;
+            case STREAM_DIRECT -> CastStream.DIRECT;
+            default -> throw new MalformedFrameException("unknown cast stream code " + code);
+        };
+    }
+}
