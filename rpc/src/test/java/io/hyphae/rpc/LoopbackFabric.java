@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -171,7 +172,11 @@ final class LoopbackFabric implements AutoCloseable {
             }
             byte[] frame = encode(message);
             Node target = nodes.get(to);
-            target.io.execute(() -> deliver(id, target, frame));
+            try {
+                target.io.execute(() -> deliver(id, target, frame));
+            } catch (RejectedExecutionException closing) {
+                return SendOutcome.UNREACHABLE; // the fabric is shutting down after a test
+            }
             return SendOutcome.ACCEPTED;
         }
 
@@ -186,7 +191,11 @@ final class LoopbackFabric implements AutoCloseable {
                 if (holdBroadcasts) {
                     heldBroadcasts.add(() -> deliver(id, target, frame));
                 } else {
-                    target.io.execute(() -> deliver(id, target, frame));
+                    try {
+                        target.io.execute(() -> deliver(id, target, frame));
+                    } catch (RejectedExecutionException closing) {
+                        // the fabric is shutting down after a test
+                    }
                 }
             }
         }
