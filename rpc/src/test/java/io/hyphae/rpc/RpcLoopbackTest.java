@@ -97,11 +97,12 @@ class RpcLoopbackTest {
 
     @Test
     void answersASlowTargetTimedOutAtTheTimeoutNotLater() {
-        // Given b's handler never answers in time
+        // Given b's handler never answers in time (and a warmed-up cluster, so c's answer is quick)
         Rpc a = startAll(RpcConfig.defaults());
-        Duration timeout = Duration.ofMillis(300);
+        assertThat(a.multicall(List.of(nb.id, nc.id), ECHO, "warm-up", LONG_TIMEOUT).allReplied()).isTrue();
+        Duration timeout = Duration.ofSeconds(1);
 
-        // When a calls b and c with a 300 ms timeout
+        // When a calls b and c with a 1 s timeout
         long start = System.nanoTime();
         MulticallResult<String> result = a.multicall(List.of(nb.id, nc.id), SLOW, "x", timeout);
         Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -354,6 +355,55 @@ class RpcLoopbackTest {
         first.close();
         assertThat(a.multicall(List.of(na.id), greet, "x", LONG_TIMEOUT).badNodes())
                 .singleElement().satisfies(bad -> assertThat(bad.reason()).isEqualTo(Reason.NO_SUCH_HANDLER));
+    }
+
+    @Test
+    void runsHandlersOnTheHandlerPoolNeverOnTheIoThread() {
+        Rpc a = startAll(RpcConfig.defaults());
+        Endpoint<String, String> where = Endpoint.of("where", RpcCodec.utf8());
+        rpcOf(nb).register(where, (from, s) -> Thread.currentThread().getName());
+
+        assertThat(a.call(nb.id, where, "", LONG_TIMEOUT)).startsWith("hyphae-rpc-handler-");
+    }
+
+    @Test
+    void answersOverloadedWhenASuppliedExecutorRefusesWork() {
+        // Given b runs handlers on an executor that refuses everything
+        Rpc a = start(na, RpcConfig.defaults(), metersA);
+        MeterRegistry metersB = new SimpleMeterRegistry();
+        start(nb, RpcConfig.defaults().withHandlerExecutor(task -> {
+            throw new java.util.concurrent.RejectedExecutionException("saturated");
+        }), metersB);
+
+        MulticallResult<String> result = a.multicall(List.of(nb.id), ECHO, "x", LONG_TIMEOUT);
+
+        assertThat(result.badNodes()).singleElement().satisfies(bad -> {
+            assertThat(bad.reason()).isEqualTo(Reason.OVERLOADED);
+            assertThat(bad.detail()).hasValueSatisfying(d -> assertThat(d).contains("queue full"));
+        });
+        assertThat(metersB.get("hyphae.rpc.handler.errors").tag("kind", "overloaded").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void keepsDeliveringInOrderAfterACastHandlerThrows() {
+        Rpc a = startAll(RpcConfig.defaults());
+        MeterRegistry metersB = rpcMeters.get(nb);
+        List<String> got = new CopyOnWriteArrayList<>();
+        rpcOf(nb).subscribe(NEWS, (from, m) -> {
+            got.add(m);
+            if (m.equals("2")) {
+                throw new IllegalArgumentException("cannot take 2");
+            }
+        });
+
+        a.cast(nb.id, NEWS, "1");
+        a.cast(nb.id, NEWS, "2");
+        a.cast(nb.id, NEWS, "3");
+
+        await().atMost(PROMPTLY).until(() -> got.size() >= 3);
+        assertThat(got).containsExactly("1", "2", "3");
+        await().atMost(PROMPTLY).until(() -> metersB.get("hyphae.rpc.abcast.delivered").counter().count() == 3);
+        assertThat(metersB.get("hyphae.rpc.handler.errors").tag("kind", "threw").counter().count()).isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ helpers
