@@ -102,7 +102,8 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private long lateAnswersReported;
     private ScheduledFuture<?> castTick;
     private long castTickAt;
-    private boolean closed;
+    // Written under lock; volatile so the inbound path can drop frames after close without taking it.
+    private volatile boolean closed;
 
     public RpcNode(MembershipView membership, Messaging messaging, RpcConfig config, MeterRegistry meters) {
         this.membership = membership;
@@ -297,6 +298,9 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     @Override
     public void received(NodeId from, RpcMessage message) {
+        if (closed) {
+            return;
+        }
         if (message instanceof Request r) {
             serveRequest(from, r);
         } else if (message instanceof Reply r) {
