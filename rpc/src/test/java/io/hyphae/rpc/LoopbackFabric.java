@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A test-only cluster in one JVM: each node gets an in-memory {@link MembershipView} and
@@ -40,7 +41,7 @@ final class LoopbackFabric implements AutoCloseable {
     private final Set<NodeId> live = ConcurrentHashMap.newKeySet();
     private final Set<NodeId> dead = ConcurrentHashMap.newKeySet();
     private final Set<Set<NodeId>> cutLinks = ConcurrentHashMap.newKeySet();
-    private final List<Runnable> heldBroadcasts = new CopyOnWriteArrayList<>();
+    private final List<HeldFrame> heldBroadcasts = new CopyOnWriteArrayList<>();
     private volatile boolean holdBroadcasts;
     private int nextPort = 7000;
 
@@ -91,17 +92,26 @@ final class LoopbackFabric implements AutoCloseable {
      * calling thread, and stops holding.
      */
     void releaseHeld(Random random, int duplicatePercent) {
+        releaseHeld(random, duplicatePercent, m -> false);
+    }
+
+    /** As {@link #releaseHeld(Random, int)}, losing every held frame that {@code lose} selects. */
+    void releaseHeld(Random random, int duplicatePercent, Predicate<RpcMessage.Cast> lose) {
         holdBroadcasts = false;
-        List<Runnable> frames = new ArrayList<>(heldBroadcasts);
+        List<HeldFrame> frames = new ArrayList<>(heldBroadcasts);
         heldBroadcasts.clear();
-        List<Runnable> schedule = new ArrayList<>(frames);
-        for (Runnable f : frames) {
+        frames.removeIf(f -> lose.test(f.cast()));
+        List<HeldFrame> schedule = new ArrayList<>(frames);
+        for (HeldFrame f : frames) {
             if (random.nextInt(100) < duplicatePercent) {
                 schedule.add(f);
             }
         }
         Collections.shuffle(schedule, random);
-        schedule.forEach(Runnable::run);
+        schedule.forEach(f -> deliver(f.from(), f.to(), f.frame()));
+    }
+
+    private record HeldFrame(NodeId from, Node to, RpcMessage.Cast cast, byte[] frame) {
     }
 
     @Override
@@ -189,7 +199,7 @@ final class LoopbackFabric implements AutoCloseable {
                     continue;
                 }
                 if (holdBroadcasts) {
-                    heldBroadcasts.add(() -> deliver(id, target, frame));
+                    heldBroadcasts.add(new HeldFrame(id, target, cast, frame));
                 } else {
                     try {
                         target.io.execute(() -> deliver(id, target, frame));

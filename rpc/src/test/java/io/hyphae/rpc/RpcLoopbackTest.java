@@ -345,6 +345,26 @@ class RpcLoopbackTest {
     }
 
     @Test
+    void givesUpALostBroadcastAfterTheGapTimeoutAndDeliversTheRestInOrder() {
+        // Given a short gap timeout and a broadcast layer that loses cast 2 of a
+        Rpc a = startAll(RpcConfig.defaults().withCastOrdering(64, Duration.ofMillis(200)));
+        Map<NodeId, List<String>> got = subscribeAll(NEWS);
+        fabric.holdBroadcasts();
+        for (int i = 1; i <= 4; i++) {
+            a.abcast(NEWS, "m" + i);
+        }
+        fabric.releaseHeld(new java.util.Random(7), 0, cast -> cast.seq() == 2);
+
+        // Then b and c give m2 up once the gap timeout passes and deliver the others in order
+        await().atMost(PROMPTLY).until(() -> got.get(nb.id).size() >= 3 && got.get(nc.id).size() >= 3 && got.get(na.id).size() >= 4);
+        assertThat(got.get(nb.id)).containsExactly("m1", "m3", "m4");
+        assertThat(got.get(nc.id)).containsExactly("m1", "m3", "m4");
+        assertThat(rpcMeters.get(nb).get("hyphae.rpc.abcast.skipped").counter().count()).isEqualTo(1);
+        // and the sender's own share was never at risk
+        assertThat(got.get(na.id)).containsExactly("m1", "m2", "m3", "m4");
+    }
+
+    @Test
     void refusesASecondHandlerUnderOneNameUntilTheFirstIsClosed() {
         Rpc a = start(na, RpcConfig.defaults(), metersA);
         Endpoint<String, String> greet = Endpoint.of("greet", RpcCodec.utf8());
