@@ -96,7 +96,7 @@ final class LoopbackFabric implements AutoCloseable {
     }
 
     /** As {@link #releaseHeld(Random, int)}, losing every held frame that {@code lose} selects. */
-    void releaseHeld(Random random, int duplicatePercent, Predicate<RpcMessage.Cast> lose) {
+    void releaseHeld(Random random, int duplicatePercent, Predicate<RpcMessage.Broadcast> lose) {
         holdBroadcasts = false;
         List<HeldFrame> frames = new ArrayList<>(heldBroadcasts);
         heldBroadcasts.clear();
@@ -111,7 +111,7 @@ final class LoopbackFabric implements AutoCloseable {
         schedule.forEach(f -> deliver(f.from(), f.to(), f.frame()));
     }
 
-    private record HeldFrame(NodeId from, Node to, RpcMessage.Cast cast, byte[] frame) {
+    private record HeldFrame(NodeId from, Node to, RpcMessage.Broadcast cast, byte[] frame) {
     }
 
     @Override
@@ -191,7 +191,7 @@ final class LoopbackFabric implements AutoCloseable {
         }
 
         @Override
-        public void broadcast(RpcMessage.Cast cast) {
+        public void broadcast(RpcMessage.Broadcast cast) {
             byte[] frame = encode(cast);
             for (NodeId member : live) {
                 Node target = nodes.get(member);

@@ -234,6 +234,19 @@ class RpcLoopbackTest {
     }
 
     @Test
+    void countsTheOrderingMarksOfAnAbcastAgainstThePayloadLimit() {
+        // Given a direct cast to b since the last abcast, so the next abcast carries a 16-byte mark for b
+        Rpc a = startAll(RpcConfig.defaults().withMaxPayloadBytes(1000));
+        a.cast(nb.id, NEWS, "x");
+
+        // Then an abcast whose payload fits alone but not with the mark is refused at once
+        assertThatThrownBy(() -> a.abcast(Topic.of("raw", RpcCodec.bytes()), new byte[990]))
+                .isInstanceOf(RpcLimitExceededException.class)
+                .hasMessageContaining("ordering marks");
+        assertThat(a.multicall(List.of(nb.id), ECHO, "still fine", LONG_TIMEOUT).allReplied()).isTrue();
+    }
+
+    @Test
     void reportsAReplyOverTheSizeLimitAsHandlerThrew() {
         Rpc a = startAll(RpcConfig.defaults().withMaxPayloadBytes(1000));
         rpcOf(nb).register(BYTES, (from, bytes) -> new byte[5000]);
@@ -362,6 +375,28 @@ class RpcLoopbackTest {
         assertThat(rpcMeters.get(nb).get("hyphae.rpc.abcast.skipped").counter().count()).isEqualTo(1);
         // and the sender's own share was never at risk
         assertThat(got.get(na.id)).containsExactly("m1", "m2", "m3", "m4");
+    }
+
+    @Test
+    void keepsASendersBroadcastsAndDirectCastsInSendOrder() {
+        // Given a broadcast layer slower than the direct links: broadcasts are held back
+        Rpc a = startAll(RpcConfig.defaults());
+        Map<NodeId, List<String>> got = subscribeAll(NEWS);
+        fabric.holdBroadcasts();
+
+        // When a interleaves direct casts to b with broadcasts
+        a.cast(nb.id, NEWS, "1");
+        a.abcast(NEWS, "2");
+        a.cast(nb.id, NEWS, "3");
+        a.abcast(NEWS, "4");
+        // and the direct casts arrive first (3 must wait for 2), then the broadcasts
+        await().atMost(PROMPTLY).until(() -> got.get(nb.id).size() >= 1);
+        fabric.releaseHeld(new java.util.Random(1), 0);
+
+        // Then b handles them in the order a sent them, and c gets the broadcasts alone
+        await().atMost(PROMPTLY).until(() -> got.get(nb.id).size() >= 4 && got.get(nc.id).size() >= 2);
+        assertThat(got.get(nb.id)).containsExactly("1", "2", "3", "4");
+        assertThat(got.get(nc.id)).containsExactly("2", "4");
     }
 
     @Test

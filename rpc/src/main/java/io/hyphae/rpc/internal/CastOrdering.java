@@ -1,8 +1,9 @@
 package io.hyphae.rpc.internal;
 
 import io.hyphae.membership.NodeId;
+import io.hyphae.rpc.wire.RpcMessage.Broadcast;
 import io.hyphae.rpc.wire.RpcMessage.Cast;
-import io.hyphae.rpc.wire.RpcMessage.CastStream;
+import io.hyphae.rpc.wire.RpcMessage.DirectCast;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,19 +17,26 @@ import java.util.TreeMap;
 
 /**
  * The receiving side of cast ordering, as a deterministic state machine (time handed in, no
- * threads, no clock). Casts are numbered 1, 2, 3, … per (origin incarnation, stream); this
- * class hands each one on at most once and, per (origin, stream), in increasing number.
+ * threads, no clock). It hands each cast on at most once and one origin's casts in the order
+ * that origin sent them, broadcasts and direct casts together.
  *
- * <p>A cast that arrives ahead of a missing one is held, at most {@code window} per (origin,
- * stream). The missing ones are given up, and the held ones delivered, when the first held cast
- * has waited {@code gapTimeout} or when the window overflows; a given-up cast that
- * arrives later is dropped as a duplicate would be. So order and at-most-once always hold;
- * completeness holds when nothing is lost for longer than the gap timeout.
+ * <p>An origin numbers its broadcasts 1, 2, 3, … and its direct casts to this node 1, 2, 3, ….
+ * A broadcast waits for the previous broadcast and for the direct cast its mark for this node
+ * names (the last one sent to this node since the previous broadcast); a direct cast waits for
+ * the previous direct cast and for the broadcast it names (the last one sent before it), and
+ * belongs exactly there: once a later broadcast has been handed on or given up, that direct
+ * cast is given up too. Together that is the origin's send order as this node observes it.
  *
- * <p>Memory is bounded: {@code window} held casts per (origin, stream), at most
- * {@code maxOrigins} origins tracked, and departed origins are forgotten after a grace period
- * (two gap timeouts, for casts still travelling), then remembered only as a bounded set of ids
- * whose late casts are dropped.
+ * <p>A cast that cannot be delivered yet is held, at most {@code window} per origin. When the
+ * oldest held cast at the head of a sequence has waited {@code gapTimeout}, or the window
+ * overflows, whatever it waits for is given up: missing numbers are skipped (a given-up cast
+ * that arrives later is dropped like a duplicate) and delivery goes on. So order and
+ * at-most-once always hold; completeness holds when nothing is lost for longer than the gap
+ * timeout.
+ *
+ * <p>Memory is bounded: {@code window} held casts per origin, at most {@code maxOrigins}
+ * origins, and departed origins are forgotten after a grace period of two gap timeouts (for
+ * casts still travelling), then remembered only in a bounded set whose late casts are dropped.
  *
  * <p>Not thread-safe: one thread, or one lock, at a time.
  */
@@ -46,42 +54,66 @@ public final class CastOrdering {
     public interface Listener {
         void dropped(Drop why);
 
-        /** {@code count} casts were given up as lost: a gap timed out or the window overflowed. */
+        /** {@code count} casts were given up as lost. */
         void skipped(long count);
     }
 
-    private record Key(NodeId origin, CastStream stream) {
+    /** A cast waiting; {@code needs} is the number it waits for in the other sequence (0: nothing). */
+    private static final class Held {
+        final Cast cast;
+        final long arrivedNanos;
+        long needs;
+
+        Held(Cast cast, long arrivedNanos, long needs) {
+            this.cast = cast;
+            this.arrivedNanos = arrivedNanos;
+            this.needs = needs;
+        }
     }
 
-    private record Held(Cast cast, long arrivedNanos) {
-    }
+    /** What this node has delivered from one origin, and what it holds. */
+    private static final class Origin {
+        long broadcasts;
+        long directs;
+        final TreeMap<Long, Held> heldBroadcasts = new TreeMap<>();
+        final TreeMap<Long, Held> heldDirects = new TreeMap<>();
 
-    private static final class Window {
-        long delivered;
-        final TreeMap<Long, Held> held = new TreeMap<>();
+        int held() {
+            return heldBroadcasts.size() + heldDirects.size();
+        }
 
-        /** When the first held cast stops waiting for the ones missing before it. */
-        long gapDeadline(long gapTimeoutNanos) {
-            return held.firstEntry().getValue().arrivedNanos() + gapTimeoutNanos;
+        /** The head that has waited longest, or null when nothing is held. */
+        Held oldestHead() {
+            Held b = heldBroadcasts.isEmpty() ? null : heldBroadcasts.firstEntry().getValue();
+            Held d = heldDirects.isEmpty() ? null : heldDirects.firstEntry().getValue();
+            if (b == null || d == null) {
+                return b == null ? d : b;
+            }
+            return b.arrivedNanos <= d.arrivedNanos ? b : d;
         }
     }
 
     private static final int FORGOTTEN_CAPACITY = 4096;
 
+    private final long selfKey;
     private final int window;
     private final long gapTimeoutNanos;
     private final int maxOrigins;
     private final Listener listener;
-    private final Map<Key, Window> windows = new HashMap<>();
-    private final Set<Key> gapped = new HashSet<>();
+    private final Map<NodeId, Origin> origins = new HashMap<>();
+    private final Set<NodeId> holding = new HashSet<>();
     private final Map<NodeId, Long> departedAt = new HashMap<>();
     private final LinkedHashSet<NodeId> forgotten = new LinkedHashSet<>();
-    private final Map<NodeId, Integer> streamsByOrigin = new HashMap<>();
 
-    public CastOrdering(int window, long gapTimeoutNanos, int maxOrigins, Listener listener) {
+    /**
+     * @param selfKey this node's {@link io.hyphae.rpc.wire.RpcMessage.DirectMark#keyOf key}, to
+     *     find its mark in a broadcast
+     */
+    public CastOrdering(long selfKey, int window, long gapTimeoutNanos, int maxOrigins, Listener listener) {
         if (window < 1 || gapTimeoutNanos < 1 || maxOrigins < 1) {
             throw new IllegalArgumentException("window, gap timeout and max origins must be positive");
         }
+        this.selfKey = selfKey;
         this.window = window;
         this.gapTimeoutNanos = gapTimeoutNanos;
         this.maxOrigins = maxOrigins;
@@ -90,51 +122,62 @@ public final class CastOrdering {
 
     /** A cast arrived at {@code nowNanos}; returns the casts now deliverable, in order. */
     public List<Cast> onCast(Cast cast, long nowNanos) {
-        Key key = new Key(cast.origin(), cast.stream());
-        Window w = windows.get(key);
-        if (w == null) {
-            if (forgotten.contains(cast.origin())
-                    || (!streamsByOrigin.containsKey(cast.origin()) && streamsByOrigin.size() >= maxOrigins)) {
+        Origin o = origins.get(cast.origin());
+        if (o == null) {
+            if (forgotten.contains(cast.origin()) || origins.size() >= maxOrigins) {
                 listener.dropped(Drop.UNKNOWN_ORIGIN);
                 return List.of();
             }
-            w = new Window();
-            windows.put(key, w);
-            streamsByOrigin.merge(cast.origin(), 1, Integer::sum);
+            o = new Origin();
+            origins.put(cast.origin(), o);
         }
+        boolean broadcast = cast instanceof Broadcast;
+        long delivered = broadcast ? o.broadcasts : o.directs;
+        TreeMap<Long, Held> held = broadcast ? o.heldBroadcasts : o.heldDirects;
         long seq = cast.seq();
-        if (seq <= w.delivered || w.held.containsKey(seq)) {
+        if (seq <= delivered || held.containsKey(seq)) {
             listener.dropped(Drop.DUPLICATE);
             return List.of();
         }
+        long needs = broadcast ? ((Broadcast) cast).markFor(selfKey) : ((DirectCast) cast).afterBroadcast();
         List<Cast> out = new ArrayList<>();
-        if (seq == w.delivered + 1) {
-            w.delivered = seq;
+        if (!broadcast && needs < o.broadcasts) {
+            // Sent before a broadcast this node has already handed on (or given up): too late to
+            // keep the send order, so it is given up, with any direct cast still missing before it.
+            skip(o, false, seq);
+            drain(o, out);
+        } else if (seq == delivered + 1 && (broadcast ? needs <= o.directs : needs == o.broadcasts)) {
+            // In order with everything before it: the common case, no holding.
+            advance(o, broadcast);
             out.add(cast);
-            drainContiguous(w, out);
+            if (o.held() > 0) {
+                drain(o, out);
+            }
         } else {
-            w.held.put(seq, new Held(cast, nowNanos));
-            if (w.held.size() > window) {
-                skipToFirstHeld(w, out);
+            held.put(seq, new Held(cast, nowNanos, needs));
+            drain(o, out);
+            while (o.held() > window) {
+                giveUpBlocker(o, o.oldestHead(), out);
             }
         }
-        track(key, w);
+        track(cast.origin(), o);
         return out;
     }
 
     /**
-     * Time is now {@code nowNanos}: gaps older than the gap timeout are given up, and departed
-     * origins past their grace period forgotten. Returns the casts now deliverable, in order.
+     * Time is now {@code nowNanos}: what held casts have waited {@code gapTimeout} for is given
+     * up, and departed origins past their grace period are forgotten. Returns the casts now
+     * deliverable, in order.
      */
     public List<Cast> onTick(long nowNanos) {
         List<Cast> out = new ArrayList<>();
-        for (Iterator<Key> it = gapped.iterator(); it.hasNext(); ) {
-            Key key = it.next();
-            Window w = windows.get(key);
-            while (!w.held.isEmpty() && nowNanos - w.gapDeadline(gapTimeoutNanos) >= 0) {
-                skipToFirstHeld(w, out);
+        for (Iterator<NodeId> it = holding.iterator(); it.hasNext(); ) {
+            Origin o = origins.get(it.next());
+            Held head;
+            while ((head = o.oldestHead()) != null && nowNanos - (head.arrivedNanos + gapTimeoutNanos) >= 0) {
+                giveUpBlocker(o, head, out);
             }
-            if (w.held.isEmpty()) {
+            if (o.held() == 0) {
                 it.remove();
             }
         }
@@ -150,19 +193,18 @@ public final class CastOrdering {
 
     /**
      * {@code origin} left or failed. Its casts still travelling are delivered for a grace period
-     * of two gap timeouts; then its state is dropped and later casts from it are refused.
+     * of two gap timeouts; then its state is dropped and later casts from it are refused. Also
+     * for an origin not heard from yet: the departure notice can overtake its casts.
      */
     public void onOriginDown(NodeId origin, long nowNanos) {
-        // Also for an origin not heard from yet: its casts may still be on their way, and the
-        // departure notice can overtake them on another path.
         departedAt.putIfAbsent(origin, nowNanos);
     }
 
     /** The earliest time {@link #onTick} has work to do. */
     public OptionalLong nextDeadline() {
         long next = Long.MAX_VALUE;
-        for (Key key : gapped) {
-            next = Math.min(next, windows.get(key).gapDeadline(gapTimeoutNanos));
+        for (NodeId id : holding) {
+            next = Math.min(next, origins.get(id).oldestHead().arrivedNanos + gapTimeoutNanos);
         }
         for (long at : departedAt.values()) {
             next = Math.min(next, at + 2 * gapTimeoutNanos);
@@ -170,52 +212,107 @@ public final class CastOrdering {
         return next == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(next);
     }
 
-    /** Casts held waiting for a missing one, over every origin. */
+    /** Casts held waiting, over every origin. */
     public int held() {
         int n = 0;
-        for (Key key : gapped) {
-            n += windows.get(key).held.size();
+        for (NodeId id : holding) {
+            n += origins.get(id).held();
         }
         return n;
     }
 
-    private void track(Key key, Window w) {
-        if (w.held.isEmpty()) {
-            gapped.remove(key);
+    private void track(NodeId id, Origin o) {
+        if (o.held() == 0) {
+            holding.remove(id);
         } else {
-            gapped.add(key);
+            holding.add(id);
         }
     }
 
-    private void skipToFirstHeld(Window w, List<Cast> out) {
-        long first = w.held.firstKey();
-        listener.skipped(first - 1 - w.delivered);
-        w.delivered = first - 1;
-        drainContiguous(w, out);
-    }
-
-    private static void drainContiguous(Window w, List<Cast> out) {
-        while (!w.held.isEmpty() && w.held.firstKey() == w.delivered + 1) {
-            out.add(w.held.pollFirstEntry().getValue().cast());
-            w.delivered++;
+    private static void advance(Origin o, boolean broadcast) {
+        if (broadcast) {
+            o.broadcasts++;
+        } else {
+            o.directs++;
         }
     }
 
-    private void forget(NodeId origin, List<Cast> out) {
-        for (CastStream stream : CastStream.values()) {
-            Key key = new Key(origin, stream);
-            Window w = windows.remove(key);
-            while (w != null && !w.held.isEmpty()) {
-                skipToFirstHeld(w, out); // deliver what is held rather than lose it with the state
+    /** Delivers every held cast whose turn has come, in order. */
+    private void drain(Origin o, List<Cast> out) {
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            Map.Entry<Long, Held> b = o.heldBroadcasts.firstEntry();
+            if (b != null && b.getKey() == o.broadcasts + 1 && b.getValue().needs <= o.directs) {
+                o.heldBroadcasts.pollFirstEntry();
+                o.broadcasts++;
+                out.add(b.getValue().cast);
+                progress = true;
             }
-            gapped.remove(key);
+            Map.Entry<Long, Held> d = o.heldDirects.firstEntry();
+            if (d != null && d.getKey() == o.directs + 1 && d.getValue().needs <= o.broadcasts) {
+                // A direct cast belongs exactly after the broadcast it names: once a later
+                // broadcast has gone (given up, so it could not wait for it), it is too late.
+                o.heldDirects.pollFirstEntry();
+                o.directs++;
+                if (d.getValue().needs == o.broadcasts) {
+                    out.add(d.getValue().cast);
+                } else {
+                    listener.skipped(1);
+                }
+                progress = true;
+            }
         }
-        streamsByOrigin.remove(origin);
-        remember(origin);
     }
 
-    private void remember(NodeId origin) {
-        forgotten.add(origin);
+    /** Gives up what {@code head} waits for (a gap in its own sequence, or the cast it needs from the other), then delivers what follows. */
+    private void giveUpBlocker(Origin o, Held head, List<Cast> out) {
+        boolean broadcast = head.cast instanceof Broadcast;
+        long delivered = broadcast ? o.broadcasts : o.directs;
+        if (head.cast.seq() > delivered + 1) {
+            skip(o, broadcast, head.cast.seq() - 1);
+        } else {
+            // It is next in its own sequence and waits for the other one.
+            TreeMap<Long, Held> other = broadcast ? o.heldDirects : o.heldBroadcasts;
+            long otherDelivered = broadcast ? o.directs : o.broadcasts;
+            if (!other.isEmpty() && other.firstKey() == otherDelivered + 1) {
+                // The other sequence's next cast is here but waits in turn: the marks disagree
+                // (two receivers share a key, or earlier casts were given up). Break the tie.
+                head.needs = broadcast ? 0 : o.broadcasts;
+            } else if (!other.isEmpty() && other.firstKey() <= head.needs) {
+                skip(o, !broadcast, other.firstKey() - 1);
+            } else {
+                skip(o, !broadcast, head.needs);
+            }
+        }
+        drain(o, out);
+    }
+
+    /** Gives up every number of one sequence up to {@code upTo}, held or not. */
+    private void skip(Origin o, boolean broadcast, long upTo) {
+        long delivered = broadcast ? o.broadcasts : o.directs;
+        if (upTo <= delivered) {
+            return;
+        }
+        listener.skipped(upTo - delivered);
+        (broadcast ? o.heldBroadcasts : o.heldDirects).headMap(upTo, true).clear();
+        if (broadcast) {
+            o.broadcasts = upTo;
+        } else {
+            o.directs = upTo;
+        }
+    }
+
+    private void forget(NodeId id, List<Cast> out) {
+        Origin o = origins.remove(id);
+        if (o != null) {
+            Held head;
+            while ((head = o.oldestHead()) != null) {
+                giveUpBlocker(o, head, out); // deliver what is held rather than lose it with the state
+            }
+        }
+        holding.remove(id);
+        forgotten.add(id);
         if (forgotten.size() > FORGOTTEN_CAPACITY) {
             Iterator<NodeId> oldest = forgotten.iterator();
             oldest.next();

@@ -2,7 +2,6 @@ package io.hyphae.rpc.internal;
 
 import io.hyphae.rpc.BadNode;
 import io.hyphae.rpc.BadNode.Reason;
-import io.hyphae.rpc.wire.RpcMessage.CastStream;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,7 +33,8 @@ final class RpcMetrics {
     private final Counter rejectedOutstanding;
     private final Counter rejectedPayload;
     private final Counter lateAnswers;
-    private final Map<CastStream, Counter> castsSent = new EnumMap<>(CastStream.class);
+    private final Counter broadcastsSent;
+    private final Counter directCastsSent;
     private final Counter castsDelivered;
     private final Counter castsSkipped;
     private final Map<CastDrop, Counter> castsDropped = new ConcurrentHashMap<>();
@@ -58,12 +58,8 @@ final class RpcMetrics {
         lateAnswers = Counter.builder("hyphae.rpc.multicall.late.answers")
                 .description("replies and errors dropped because their call or target was already answered")
                 .register(registry);
-        for (CastStream s : CastStream.values()) {
-            castsSent.put(s, Counter.builder("hyphae.rpc.abcast.sent")
-                    .description("casts sent by this node (a cast to n direct targets counts n)")
-                    .tag("stream", s.name().toLowerCase(java.util.Locale.ROOT))
-                    .register(registry));
-        }
+        broadcastsSent = castsSent("all");
+        directCastsSent = castsSent("direct");
         castsDelivered = Counter.builder("hyphae.rpc.abcast.delivered").description("casts handed to a handler on this node").register(registry);
         castsSkipped = Counter.builder("hyphae.rpc.abcast.skipped")
                 .description("casts given up as lost: a gap outlived the gap timeout or the reorder window overflowed")
@@ -94,8 +90,8 @@ final class RpcMetrics {
         }
     }
 
-    void castSent(CastStream stream) {
-        castsSent.get(stream).increment();
+    void castSent(boolean broadcast) {
+        (broadcast ? broadcastsSent : directCastsSent).increment();
     }
 
     void castDelivered() {
@@ -119,6 +115,13 @@ final class RpcMetrics {
 
     void handlerOverloaded() {
         handlerOverloaded.increment();
+    }
+
+    private Counter castsSent(String stream) {
+        return Counter.builder("hyphae.rpc.abcast.sent")
+                .description("casts sent by this node: broadcasts (stream=all), and direct casts (stream=direct, n targets count n)")
+                .tag("stream", stream)
+                .register(registry);
     }
 
     private Counter rejected(String limit) {

@@ -26,8 +26,10 @@ import io.hyphae.rpc.spi.MembershipView.Departure;
 import io.hyphae.rpc.spi.Messaging;
 import io.hyphae.rpc.spi.Messaging.SendOutcome;
 import io.hyphae.rpc.wire.RpcMessage;
+import io.hyphae.rpc.wire.RpcMessage.Broadcast;
 import io.hyphae.rpc.wire.RpcMessage.Cast;
-import io.hyphae.rpc.wire.RpcMessage.CastStream;
+import io.hyphae.rpc.wire.RpcMessage.DirectCast;
+import io.hyphae.rpc.wire.RpcMessage.DirectMark;
 import io.hyphae.rpc.wire.RpcMessage.ErrorReply;
 import io.hyphae.rpc.wire.RpcMessage.Reply;
 import io.hyphae.rpc.wire.RpcMessage.Request;
@@ -98,7 +100,10 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private final CastOrdering ordering;
     private final Map<Long, PendingCall<?>> pending = new HashMap<>();
     private final Map<NodeId, Long> directSeq = new HashMap<>();
-    private long allSeq;
+    // Receivers of direct casts since the last broadcast, with the last number each got: the
+    // next broadcast carries them as marks so those receivers keep the two in send order.
+    private final Map<NodeId, Long> directsSinceBroadcast = new LinkedHashMap<>();
+    private long broadcastSeq;
     private long lateAnswersReported;
     private ScheduledFuture<?> castTick;
     private long castTickAt;
@@ -124,7 +129,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             this.ownPool = Optional.of(pool);
         }
         this.table = new MulticallTable(config.maxOutstandingCalls());
-        this.ordering = new CastOrdering(config.reorderWindow(), config.gapTimeout().toNanos(), MAX_CAST_ORIGINS,
+        this.ordering = new CastOrdering(DirectMark.keyOf(self), config.reorderWindow(), config.gapTimeout().toNanos(), MAX_CAST_ORIGINS,
                 new CastOrdering.Listener() {
                     @Override
                     public void dropped(CastOrdering.Drop why) {
@@ -251,15 +256,24 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         byte[] payload = encodePayload(topic.codec(), message);
         synchronized (lock) {
             requireOpen();
-            Cast cast = new Cast(self, CastStream.ALL, ++allSeq, topic.name(), payload);
+            List<DirectMark> marks = new ArrayList<>(directsSinceBroadcast.size());
+            directsSinceBroadcast.forEach((node, seq) -> marks.add(new DirectMark(DirectMark.keyOf(node), seq)));
+            long size = payload.length + (long) marks.size() * DirectMark.BYTES;
+            if (size > config.maxPayloadBytes()) {
+                metrics.rejectedPayload();
+                throw new RpcLimitExceededException("payload of " + payload.length + " bytes plus " + marks.size()
+                        + " ordering marks (direct casts since the last abcast) is over maxPayloadBytes (" + config.maxPayloadBytes() + ")");
+            }
+            directsSinceBroadcast.clear();
+            Broadcast cast = new Broadcast(self, ++broadcastSeq, marks, topic.name(), payload);
             enqueueLocal(cast);
             try {
                 messaging.broadcast(cast);
             } catch (RuntimeException e) {
-                log.warn("broadcast of cast {} failed in the messaging layer", cast, e);
+                log.warn("broadcast of {} failed in the messaging layer", cast, e);
             }
         }
-        metrics.castSent(CastStream.ALL);
+        metrics.castSent(true);
     }
 
     @Override
@@ -274,15 +288,17 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             SendOutcome outcome;
             synchronized (lock) {
                 requireOpen();
-                Cast cast = new Cast(self, CastStream.DIRECT, directSeq.merge(target, 1L, Long::sum), topic.name(), payload);
                 if (target.equals(self)) {
-                    enqueueLocal(cast);
+                    // The own share needs no numbering: it is queued now, in send order.
+                    enqueueLocal(new DirectCast(self, 1, broadcastSeq, topic.name(), payload));
                     outcome = SendOutcome.ACCEPTED;
                 } else {
-                    outcome = send(target, cast);
+                    long seq = directSeq.merge(target, 1L, Long::sum);
+                    directsSinceBroadcast.put(target, seq);
+                    outcome = send(target, new DirectCast(self, seq, broadcastSeq, topic.name(), payload));
                 }
             }
-            metrics.castSent(CastStream.DIRECT);
+            metrics.castSent(false);
             if (outcome == SendOutcome.UNREACHABLE) {
                 metrics.castDropped(CastDrop.UNREACHABLE);
             }
@@ -315,7 +331,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             answer(from, e.callId(), e.reason(), e.detail());
         } else {
             Cast cast = (Cast) message;
-            if (cast.stream() == CastStream.DIRECT && !cast.origin().equals(from)) {
+            if (cast instanceof DirectCast && !cast.origin().equals(from)) {
                 // Direct casts come straight from their origin; anything else is forged or misrouted.
                 metrics.castDropped(CastDrop.WRONG_ORIGIN);
                 return;
@@ -346,6 +362,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             }
             ordering.onOriginDown(node, now());
             directSeq.remove(node);
+            directsSinceBroadcast.remove(node);
             scheduleCastTick();
         }
         // The lane outlives the ordering's grace period, so casts still travelling find it.

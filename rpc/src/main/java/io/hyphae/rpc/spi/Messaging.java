@@ -35,14 +35,14 @@ public interface Messaging {
     SendOutcome send(NodeId to, RpcMessage message);
 
     /**
-     * Hands a cast to the cluster-wide broadcast (Plumtree) to reach every other live member
+     * Hands a broadcast to the cluster-wide broadcast (Plumtree) to reach every other live member
      * (never this node: the RPC layer delivers its own share locally). Best effort: a receiver
      * may get it more than once, late, or out of order with other casts, and may miss it when
      * nodes fail mid-broadcast; the RPC layer numbers casts to drop duplicates and restore order.
      * The receiver gets it through {@link Inbound#received} with {@code from} set to the node
-     * that relayed it; the cast names its origin itself.
+     * that relayed it; the broadcast names its origin itself.
      */
-    void broadcast(RpcMessage.Cast cast);
+    void broadcast(RpcMessage.Broadcast broadcast);
 
     /**
      * Connects the RPC layer's inbound side. Called exactly once, before any other method;

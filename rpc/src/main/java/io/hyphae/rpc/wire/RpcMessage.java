@@ -5,17 +5,18 @@ import io.hyphae.rpc.BadNode.Reason;
 import io.hyphae.rpc.Names;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The RPC protocol's messages (protocol id {@link RpcWireCodec#PROTOCOL_ID}). Requests and
  * replies travel point to point between the caller and one target; casts travel point to point
- * ({@link CastStream#DIRECT}) or through the ordered-broadcast primitive ({@link CastStream#ALL}).
+ * ({@link DirectCast}) or through the cluster broadcast ({@link Broadcast}).
  *
  * <p>Payloads are the bytes of the endpoint's codec; arrays are not copied (messages are
  * built once and handed on), but equality compares their contents so messages are values.
  */
-public sealed interface RpcMessage {
+public sealed interface RpcMessage permits RpcMessage.Request, RpcMessage.Reply, RpcMessage.ErrorReply, RpcMessage.Cast {
 
     /** Longest error detail carried, in UTF-8 bytes; longer details are cut when the error is built. */
     int MAX_DETAIL_BYTES = 1024;
@@ -112,16 +113,79 @@ public sealed interface RpcMessage {
     }
 
     /**
-     * A fire-and-forget message for handler {@code name}, the {@code seq}-th that {@code origin}
-     * (this incarnation) sent on {@code stream}. The origin travels in the message because a
-     * broadcast reaches most receivers through other nodes.
+     * A fire-and-forget message for handler {@code name} from {@code origin} (this incarnation).
+     * The origin travels in the message because a broadcast reaches most receivers through
+     * other nodes. A sender numbers its broadcasts 1, 2, 3, … and, separately, its direct casts
+     * to each receiver 1, 2, 3, …; each kind carries what a receiver needs to put the two in the
+     * order they were sent.
      */
-    record Cast(NodeId origin, CastStream stream, long seq, String name, byte[] payload) implements RpcMessage {
-        public Cast {
+    sealed interface Cast extends RpcMessage permits Broadcast, DirectCast {
+        NodeId origin();
+
+        long seq();
+
+        String name();
+
+        byte[] payload();
+    }
+
+    /**
+     * {@code abcast(topic, m)}: through the cluster broadcast to every member.
+     *
+     * @param seq this broadcast's number among the origin's broadcasts, from 1
+     * @param marks for each receiver the origin sent direct casts to since its previous
+     *     broadcast, the number of the last of them: that receiver delivers this broadcast only
+     *     after that direct cast
+     */
+    record Broadcast(NodeId origin, long seq, List<DirectMark> marks, String name, byte[] payload) implements Cast {
+        public Broadcast {
             Objects.requireNonNull(origin, "origin");
-            Objects.requireNonNull(stream, "stream");
-            if (seq < 1) {
-                throw new IllegalArgumentException("seq starts at 1, was " + seq);
+            requireSeq(seq);
+            marks = List.copyOf(marks);
+            requireName(name);
+            Objects.requireNonNull(payload, "payload");
+        }
+
+        /** The number of the last direct cast to the receiver with {@code receiverKey} this broadcast must follow, or 0. */
+        public long markFor(long receiverKey) {
+            for (DirectMark m : marks) {
+                if (m.receiverKey() == receiverKey) {
+                    return m.directSeq();
+                }
+            }
+            return 0;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Broadcast c && c.origin.equals(origin) && c.seq == seq && c.marks.equals(marks)
+                    && c.name.equals(name) && Arrays.equals(c.payload, payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(origin, seq, marks, name, Arrays.hashCode(payload));
+        }
+
+        @Override
+        public String toString() {
+            return "Broadcast[origin=" + origin + ", seq=" + seq + ", marks=" + marks.size() + ", name=" + name + ", " + payload.length + " bytes]";
+        }
+    }
+
+    /**
+     * {@code cast(node, …)} and {@code abcast(targets, …)}: straight to one receiver.
+     *
+     * @param seq this cast's number among the origin's direct casts to this receiver, from 1
+     * @param afterBroadcast the number of the origin's last broadcast before this cast (0 for
+     *     none): the receiver delivers this cast only after that broadcast
+     */
+    record DirectCast(NodeId origin, long seq, long afterBroadcast, String name, byte[] payload) implements Cast {
+        public DirectCast {
+            Objects.requireNonNull(origin, "origin");
+            requireSeq(seq);
+            if (afterBroadcast < 0) {
+                throw new IllegalArgumentException("afterBroadcast must be >= 0, was " + afterBroadcast);
             }
             requireName(name);
             Objects.requireNonNull(payload, "payload");
@@ -129,31 +193,62 @@ public sealed interface RpcMessage {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Cast c && c.origin.equals(origin) && c.stream == stream && c.seq == seq
+            return o instanceof DirectCast c && c.origin.equals(origin) && c.seq == seq && c.afterBroadcast == afterBroadcast
                     && c.name.equals(name) && Arrays.equals(c.payload, payload);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(origin, stream, seq, name, Arrays.hashCode(payload));
+            return Objects.hash(origin, seq, afterBroadcast, name, Arrays.hashCode(payload));
         }
 
         @Override
         public String toString() {
-            return "Cast[origin=" + origin + ", stream=" + stream + ", seq=" + seq + ", name=" + name + ", " + payload.length + " bytes]";
+            return "DirectCast[origin=" + origin + ", seq=" + seq + ", afterBroadcast=" + afterBroadcast + ", name=" + name + ", " + payload.length + " bytes]";
         }
     }
 
     /**
-     * Which sequence a cast belongs to. Order and deduplication hold within one (origin, stream):
-     * a broadcast to every member and the casts sent straight to one node are numbered apart,
-     * because a receiver never sees the direct casts sent to others.
+     * In a {@link Broadcast}: the receiver identified by {@code receiverKey} (see {@link #keyOf})
+     * must deliver direct cast {@code directSeq} before the broadcast. A 64-bit key rather than
+     * the node's identity keeps a mark at 16 bytes whatever the names; two nodes sharing a key
+     * only delay each other's delivery, never reorder or duplicate it.
      */
-    enum CastStream {
-        /** {@code abcast(topic, m)}: through the ordered-broadcast primitive to every member. */
-        ALL,
-        /** {@code cast(node, …)} and {@code abcast(targets, …)}: straight to each target. */
-        DIRECT
+    record DirectMark(long receiverKey, long directSeq) {
+
+        /** Encoded size of one mark. */
+        public static final int BYTES = 16;
+
+        public DirectMark {
+            requireSeq(directSeq);
+        }
+
+        /** A stable 64-bit key of a node identity (FNV-1a over its name, host, port and incarnation), the same on every JVM. */
+        public static long keyOf(NodeId node) {
+            long h = 0xcbf29ce484222325L;
+            h = fnv(h, node.name().getBytes(StandardCharsets.UTF_8));
+            h = fnv(h, new byte[] {0});
+            h = fnv(h, node.address().host().getBytes(StandardCharsets.UTF_8));
+            long tail = ((long) node.address().port() << 48) ^ node.incarnation();
+            for (int i = 0; i < 8; i++) {
+                h = fnv(h, new byte[] {(byte) (tail >>> (8 * i))});
+            }
+            return h;
+        }
+
+        private static long fnv(long h, byte[] bytes) {
+            for (byte b : bytes) {
+                h ^= b & 0xff;
+                h *= 0x100000001b3L;
+            }
+            return h;
+        }
+    }
+
+    private static void requireSeq(long seq) {
+        if (seq < 1) {
+            throw new IllegalArgumentException("sequence numbers start at 1, was " + seq);
+        }
     }
 
     private static void requireName(String name) {

@@ -8,13 +8,16 @@ import io.hyphae.membership.wire.WireReader;
 import io.hyphae.membership.wire.WireWriter;
 import io.hyphae.rpc.BadNode.Reason;
 import io.hyphae.rpc.Names;
-import io.hyphae.rpc.wire.RpcMessage.Cast;
-import io.hyphae.rpc.wire.RpcMessage.CastStream;
+import io.hyphae.rpc.wire.RpcMessage.Broadcast;
+import io.hyphae.rpc.wire.RpcMessage.DirectCast;
+import io.hyphae.rpc.wire.RpcMessage.DirectMark;
 import io.hyphae.rpc.wire.RpcMessage.ErrorReply;
 import io.hyphae.rpc.wire.RpcMessage.Reply;
 import io.hyphae.rpc.wire.RpcMessage.Request;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.CharacterCodingException;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -34,14 +37,12 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
     private static final byte REQUEST = 1;
     private static final byte REPLY = 2;
     private static final byte ERROR_REPLY = 3;
-    private static final byte CAST = 4;
+    private static final byte BROADCAST = 4;
+    private static final byte DIRECT_CAST = 5;
 
     private static final byte NO_SUCH_HANDLER = 1;
     private static final byte HANDLER_THREW = 2;
     private static final byte OVERLOADED = 3;
-
-    private static final byte STREAM_ALL = 1;
-    private static final byte STREAM_DIRECT = 2;
 
     @Override
     public byte protocolId() {
@@ -61,8 +62,10 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             return "REPLY";
         } else if (message instanceof ErrorReply) {
             return "ERROR_REPLY";
+        } else if (message instanceof Broadcast) {
+            return "BROADCAST";
         }
-        return "CAST";
+        return "DIRECT_CAST";
     }
 
     @Override
@@ -82,14 +85,25 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             out.writeLong(e.callId());
             out.writeByte(reasonCode(e.reason()));
             WireWriter.writeString(out, e.detail());
+        } else if (message instanceof Broadcast b) {
+            out.writeByte(BROADCAST);
+            WireWriter.writeNodeId(out, b.origin());
+            out.writeLong(b.seq());
+            WireWriter.writeCount(out, b.marks().size());
+            for (DirectMark m : b.marks()) {
+                out.writeLong(m.receiverKey());
+                out.writeLong(m.directSeq());
+            }
+            WireWriter.writeString(out, b.name());
+            WireWriter.writeBytes(out, b.payload());
         } else {
-            Cast c = (Cast) message; // the interface is sealed: Cast is the only other kind
-            out.writeByte(CAST);
-            WireWriter.writeNodeId(out, c.origin());
-            out.writeByte(c.stream() == CastStream.ALL ? STREAM_ALL : STREAM_DIRECT);
-            out.writeLong(c.seq());
-            WireWriter.writeString(out, c.name());
-            WireWriter.writeBytes(out, c.payload());
+            DirectCast d = (DirectCast) message; // the interface is sealed: nothing else is left
+            out.writeByte(DIRECT_CAST);
+            WireWriter.writeNodeId(out, d.origin());
+            out.writeLong(d.seq());
+            out.writeLong(d.afterBroadcast());
+            WireWriter.writeString(out, d.name());
+            WireWriter.writeBytes(out, d.payload());
         }
     }
 
@@ -113,14 +127,27 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
                 }
                 yield new ErrorReply(callId, reason, detail);
             }
-            case CAST -> {
+            case BROADCAST -> {
                 NodeId origin = r.readNodeId();
-                CastStream stream = stream(r.readByte());
-                long seq = r.readLong();
-                if (seq < 1) {
-                    throw new MalformedFrameException("cast seq must be >= 1, was " + seq);
+                long seq = readSeq(r);
+                int count = r.readCount();
+                if ((long) count * DirectMark.BYTES > in.readableBytes()) {
+                    throw new MalformedFrameException(count + " marks announced, only " + in.readableBytes() + " bytes left");
                 }
-                yield new Cast(origin, stream, seq, readName(r, in), r.readBytes());
+                List<DirectMark> marks = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    marks.add(new DirectMark(r.readLong(), readSeq(r)));
+                }
+                yield new Broadcast(origin, seq, marks, readName(r, in), r.readBytes());
+            }
+            case DIRECT_CAST -> {
+                NodeId origin = r.readNodeId();
+                long seq = readSeq(r);
+                long after = r.readLong();
+                if (after < 0) {
+                    throw new MalformedFrameException("afterBroadcast must be >= 0, was " + after);
+                }
+                yield new DirectCast(origin, seq, after, readName(r, in), r.readBytes());
             }
             default -> throw new MalformedFrameException("unknown RPC message type " + type);
         };
@@ -178,11 +205,11 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
         };
     }
 
-    private static CastStream stream(byte code) throws MalformedFrameException {
-        return switch (code) {
-            case STREAM_ALL -> CastStream.ALL;
-            case STREAM_DIRECT -> CastStream.DIRECT;
-            default -> throw new MalformedFrameException("unknown cast stream code " + code);
-        };
+    private static long readSeq(WireReader r) throws MalformedFrameException {
+        long seq = r.readLong();
+        if (seq < 1) {
+            throw new MalformedFrameException("sequence number must be >= 1, was " + seq);
+        }
+        return seq;
     }
 }

@@ -6,8 +6,9 @@ import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.wire.WireLimits;
 import io.hyphae.rpc.BadNode.Reason;
-import io.hyphae.rpc.wire.RpcMessage.Cast;
-import io.hyphae.rpc.wire.RpcMessage.CastStream;
+import io.hyphae.rpc.wire.RpcMessage.Broadcast;
+import io.hyphae.rpc.wire.RpcMessage.DirectCast;
+import io.hyphae.rpc.wire.RpcMessage.DirectMark;
 import io.hyphae.rpc.wire.RpcMessage.ErrorReply;
 import io.hyphae.rpc.wire.RpcMessage.Reply;
 import io.hyphae.rpc.wire.RpcMessage.Request;
@@ -66,11 +67,14 @@ class RpcWireCodecProperties {
                         Arbitraries.longs())
                 .as((n, port, inc) -> new NodeId(n, new HostAndPort("127.0.0.1", port), inc));
 
+        Arbitrary<Long> seqs = Arbitraries.longs().greaterOrEqual(1);
+        Arbitrary<DirectMark> marks = Combinators.combine(Arbitraries.longs(), seqs).as(DirectMark::new);
+
         return Arbitraries.oneOf(
                 Combinators.combine(ids, names, payloads).as(Request::new),
                 Combinators.combine(ids, payloads).as(Reply::new),
                 Combinators.combine(ids, reasons, details).as(ErrorReply::of),
-                Combinators.combine(nodes, Arbitraries.of(CastStream.class), Arbitraries.longs().greaterOrEqual(1), names, payloads)
-                        .as(Cast::new));
+                Combinators.combine(nodes, seqs, marks.list().ofMaxSize(5), names, payloads).as(Broadcast::new),
+                Combinators.combine(nodes, seqs, Arbitraries.longs().greaterOrEqual(0), names, payloads).as(DirectCast::new));
     }
 }
