@@ -88,6 +88,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private final NodeId self;
     private final RpcMetrics metrics;
     private final HandlerRegistry handlers = new HandlerRegistry();
+    private final Set<String> castHandlersWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Executor executor;
     private final Optional<ThreadPoolExecutor> ownPool;
     private final ScheduledThreadPoolExecutor timer;
@@ -449,7 +450,13 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         } catch (Exception e) {
             metrics.castDelivered();
             metrics.handlerThrew();
-            log.warn("cast handler '{}' threw on a cast from {}", cast.name(), cast.origin(), e);
+            // Nobody else hears of it, so say it loudly once per handler; then the meter counts it.
+            if (castHandlersWarned.add(cast.name())) {
+                log.warn("cast handler '{}' threw on a cast from {} (further failures of it are logged at debug)",
+                        cast.name(), cast.origin(), e);
+            } else {
+                log.debug("cast handler '{}' threw on a cast from {}", cast.name(), cast.origin(), e);
+            }
         }
     }
 
