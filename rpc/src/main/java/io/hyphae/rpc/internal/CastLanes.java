@@ -1,0 +1,107 @@
+package io.hyphae.rpc.internal;
+
+import io.hyphae.membership.NodeId;
+import io.hyphae.rpc.wire.RpcMessage.Cast;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Runs cast handlers on the shared handler executor while keeping one sender's casts strictly
+ * one after another: each origin has a lane, a queue drained by at most one task at a time.
+ * Lanes of different origins run in parallel.
+ *
+ * <p>Offers for one origin must come from one thread at a time (the RPC node calls them under
+ * its lock, in the order the casts became deliverable); draining runs on the executor.
+ */
+final class CastLanes {
+
+    // How many casts one drain task hands over before yielding its thread to other work.
+    private static final int BATCH = 256;
+    private static final long RETRY_MICROS = 500;
+
+    private final Executor executor;
+    private final ScheduledExecutorService retry;
+    private final int capacity;
+    private final Consumer<Cast> deliver;
+    private final ConcurrentHashMap<NodeId, Lane> lanes = new ConcurrentHashMap<>();
+
+    CastLanes(Executor executor, ScheduledExecutorService retry, int capacity, Consumer<Cast> deliver) {
+        this.executor = executor;
+        this.retry = retry;
+        this.capacity = capacity;
+        this.deliver = deliver;
+    }
+
+    /** Queues {@code cast} behind its origin's earlier ones; false when that origin's lane is full. */
+    boolean offer(Cast cast) {
+        return lanes.computeIfAbsent(cast.origin(), o -> new Lane()).offer(cast);
+    }
+
+    /** Drops the lane of a departed origin; casts it still holds are delivered by the drain already holding it. */
+    void remove(NodeId origin) {
+        lanes.remove(origin);
+    }
+
+    int queued() {
+        int n = 0;
+        for (Lane lane : lanes.values()) {
+            n += lane.size.get();
+        }
+        return n;
+    }
+
+    private final class Lane implements Runnable {
+        final ConcurrentLinkedQueue<Cast> queue = new ConcurrentLinkedQueue<>();
+        final AtomicInteger size = new AtomicInteger();
+        final AtomicBoolean scheduled = new AtomicBoolean();
+
+        boolean offer(Cast cast) {
+            if (size.get() >= capacity) {
+                return false;
+            }
+            size.incrementAndGet();
+            queue.add(cast);
+            if (scheduled.compareAndSet(false, true)) {
+                submit();
+            }
+            return true;
+        }
+
+        private void submit() {
+            try {
+                executor.execute(this);
+            } catch (RejectedExecutionException e) {
+                // The pool is saturated with requests: try again shortly rather than drop casts
+                // that were already accepted (they are bounded by the lane's capacity).
+                try {
+                    retry.schedule(this::submit, RETRY_MICROS, TimeUnit.MICROSECONDS);
+                } catch (RejectedExecutionException stopped) {
+                    // the node is closing; the queued casts go with it
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            Cast cast;
+            int n = 0;
+            while (n < BATCH && (cast = queue.poll()) != null) {
+                size.decrementAndGet();
+                deliver.accept(cast);
+                n++;
+            }
+            scheduled.set(false);
+            // An offer may have come after the last poll but before the flag was cleared.
+            if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+                submit();
+            }
+        }
+    }
+}
