@@ -27,7 +27,8 @@ public record DiscoveryConfig(String strategy, Map<String, Object> settings) {
         }
     }
 
-    private static Map<String, Object> frozen(Map<String, ?> map) {
+    /** A deep, unmodifiable copy that keeps null values (a key written without a value means "absent"). */
+    static Map<String, Object> frozen(Map<String, ?> map) {
         Map<String, Object> copy = new LinkedHashMap<>();
         map.forEach((k, v) -> copy.put(k, frozenValue(v)));
         return Collections.unmodifiableMap(copy);

@@ -69,6 +69,16 @@ public final class HyphaeConfigBuilder {
         return this;
     }
 
+    public HyphaeConfigBuilder broadcast(Consumer<Broadcast> settings) {
+        settings.accept(new Broadcast(section("broadcast")));
+        return this;
+    }
+
+    public HyphaeConfigBuilder directory(Consumer<Directory> settings) {
+        settings.accept(new Directory(section("directory")));
+        return this;
+    }
+
     public HyphaeConfigBuilder rpc(Consumer<Rpc> settings) {
         settings.accept(new Rpc(section("rpc")));
         return this;
@@ -120,7 +130,7 @@ public final class HyphaeConfigBuilder {
         }
     }
 
-    /** {@code cluster:} — see {@link ClusterConfig}. */
+    /** {@code cluster:} — the cluster name and secret of the transport's handshake. */
     public static final class Cluster extends Section<Cluster> {
         Cluster(Map<String, Object> values) {
             super(values);
@@ -139,7 +149,7 @@ public final class HyphaeConfigBuilder {
         }
     }
 
-    /** {@code node:} — see {@link NodeConfig}. */
+    /** {@code node:} — this node's name and addresses. */
     public static final class Node extends Section<Node> {
         Node(Map<String, Object> values) {
             super(values);
@@ -167,7 +177,7 @@ public final class HyphaeConfigBuilder {
         }
     }
 
-    /** {@code tls:} — see {@link TlsConfig}. */
+    /** {@code tls:} — mapped onto {@link io.hyphae.membership.transport.TlsConfig}. */
     public static final class Tls extends Section<Tls> {
         Tls(Map<String, Object> values) {
             super(values);
@@ -190,7 +200,7 @@ public final class HyphaeConfigBuilder {
         }
     }
 
-    /** {@code transport:} — see {@link TransportConfig}. */
+    /** {@code transport:} — mapped onto {@link io.hyphae.membership.transport.TransportConfig}. */
     public static final class Transport extends Section<Transport> {
         Transport(Map<String, Object> values) {
             super(values);
@@ -208,16 +218,37 @@ public final class HyphaeConfigBuilder {
             return put("heartbeat-interval", d);
         }
 
-        public Transport idleTimeout(Duration d) {
-            return put("idle-timeout", d);
+        public Transport heartbeatTimeout(Duration d) {
+            return put("heartbeat-timeout", d);
+        }
+
+        public Transport reconnectWindow(Duration d) {
+            return put("reconnect-window", d);
+        }
+
+        public Transport reconnectInitialDelay(Duration d) {
+            return put("reconnect-initial-delay", d);
+        }
+
+        public Transport reconnectMaxDelay(Duration d) {
+            return put("reconnect-max-delay", d);
         }
 
         public Transport maxFrameSize(int bytes) {
             return put("max-frame-size", bytes);
         }
 
-        public Transport sendQueueLimit(int frames) {
-            return put("send-queue-limit", frames);
+        public Transport sendQueueSize(int bytes) {
+            return put("send-queue-size", bytes);
+        }
+
+        /** {@code drop} or {@code close-link}. */
+        public Transport backpressure(String policy) {
+            return put("backpressure", policy);
+        }
+
+        public Transport closeTimeout(Duration d) {
+            return put("close-timeout", d);
         }
     }
 
@@ -235,7 +266,7 @@ public final class HyphaeConfigBuilder {
         }
     }
 
-    /** {@code overlay:} — see {@link OverlayConfig}. */
+    /** {@code overlay:} — mapped onto {@link io.hyphae.membership.overlay.HyParViewConfig}. */
     public static final class Overlay extends Section<Overlay> {
         Overlay(Map<String, Object> values) {
             super(values);
@@ -257,10 +288,6 @@ public final class HyphaeConfigBuilder {
             return put("prwl", hops);
         }
 
-        public Overlay shuffleInterval(Duration d) {
-            return put("shuffle-interval", d);
-        }
-
         public Overlay shuffleActive(int n) {
             return put("shuffle-active", n);
         }
@@ -269,43 +296,97 @@ public final class HyphaeConfigBuilder {
             return put("shuffle-passive", n);
         }
 
-        public Overlay ihaveTimeout(Duration d) {
-            return put("ihave-timeout", d);
+        public Overlay shuffleTtl(int hops) {
+            return put("shuffle-ttl", hops);
         }
 
-        public Overlay graftTimeout(Duration d) {
-            return put("graft-timeout", d);
+        public Overlay shuffleInterval(Duration d) {
+            return put("shuffle-interval", d);
         }
 
-        public Overlay lazyPushInterval(Duration d) {
-            return put("lazy-push-interval", d);
-        }
-
-        public Overlay messageHistory(Duration d) {
-            return put("message-history", d);
-        }
-
-        public Overlay downAfter(Duration d) {
-            return put("down-after", d);
+        public Overlay neighborTimeout(Duration d) {
+            return put("neighbor-timeout", d);
         }
     }
 
-    /** {@code rpc:} — see {@link RpcConfig}. */
+    /** {@code broadcast:} — mapped onto {@link io.hyphae.membership.plumtree.PlumtreeConfig}. */
+    public static final class Broadcast extends Section<Broadcast> {
+        Broadcast(Map<String, Object> values) {
+            super(values);
+        }
+
+        public Broadcast graftTimeout(Duration d) {
+            return put("graft-timeout", d);
+        }
+
+        public Broadcast graftRetryTimeout(Duration d) {
+            return put("graft-retry-timeout", d);
+        }
+
+        public Broadcast ihaveInterval(Duration d) {
+            return put("ihave-interval", d);
+        }
+
+        public Broadcast cacheSize(int messages) {
+            return put("cache-size", messages);
+        }
+
+        public Broadcast cacheTtl(Duration d) {
+            return put("cache-ttl", d);
+        }
+
+        public Broadcast maxLazyQueue(int n) {
+            return put("max-lazy-queue", n);
+        }
+
+        public Broadcast maxAnnouncementsPerIhave(int n) {
+            return put("max-announcements-per-ihave", n);
+        }
+
+        public Broadcast maxMissing(int n) {
+            return put("max-missing", n);
+        }
+
+        public Broadcast optimizationThreshold(int hops) {
+            return put("optimization-threshold", hops);
+        }
+
+        public Broadcast seenRetention(Duration d) {
+            return put("seen-retention", d);
+        }
+    }
+
+    /** {@code directory:} — mapped onto {@link io.hyphae.membership.directory.DirectoryConfig}. */
+    public static final class Directory extends Section<Directory> {
+        Directory(Map<String, Object> values) {
+            super(values);
+        }
+
+        public Directory suspicionTimeout(Duration d) {
+            return put("suspicion-timeout", d);
+        }
+
+        public Directory antiEntropyInterval(Duration d) {
+            return put("anti-entropy-interval", d);
+        }
+
+        public Directory maxSyncEntries(int n) {
+            return put("max-sync-entries", n);
+        }
+
+        public Directory tombstoneRetention(Duration d) {
+            return put("tombstone-retention", d);
+        }
+    }
+
+    /** {@code rpc:} — its keys belong to hyphae-rpc (see its RpcConfig), so they are set by name. */
     public static final class Rpc extends Section<Rpc> {
         Rpc(Map<String, Object> values) {
             super(values);
         }
 
-        public Rpc defaultTimeout(Duration d) {
-            return put("default-timeout", d);
-        }
-
-        public Rpc maxPayloadSize(int bytes) {
-            return put("max-payload-size", bytes);
-        }
-
-        public Rpc maxInFlight(int calls) {
-            return put("max-in-flight", calls);
+        public Rpc set(String key, Object value) {
+            return put(key, value);
         }
     }
 

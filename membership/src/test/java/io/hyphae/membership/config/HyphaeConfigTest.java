@@ -3,8 +3,16 @@ package io.hyphae.membership.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hyphae.membership.Backoff;
 import io.hyphae.membership.ClusterSecret;
 import io.hyphae.membership.HostAndPort;
+import io.hyphae.membership.directory.DirectoryConfig;
+import io.hyphae.membership.overlay.HyParViewConfig;
+import io.hyphae.membership.plumtree.PlumtreeConfig;
+import io.hyphae.membership.transport.BackpressurePolicy;
+import io.hyphae.membership.transport.TlsConfig;
+import io.hyphae.membership.transport.TransportConfig;
+import io.hyphae.membership.wire.WireLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,9 +47,14 @@ class HyphaeConfigTest {
               connect-timeout: 2s
               handshake-timeout: 4s
               heartbeat-interval: 500ms
-              idle-timeout: 3s
+              heartbeat-timeout: 3s
+              reconnect-window: 10s
+              reconnect-initial-delay: 200ms
+              reconnect-max-delay: 5s
               max-frame-size: 2MiB
-              send-queue-limit: 1000
+              send-queue-size: 8MiB
+              backpressure: close-link
+              close-timeout: 3s
             discovery:
               - strategy: fixed
                 seeds: [10.0.0.2:7950, 10.0.0.3:7950]
@@ -52,14 +65,27 @@ class HyphaeConfigTest {
               passive-view-size: 36
               arwl: 7
               prwl: 4
-              shuffle-interval: 15s
               shuffle-active: 2
               shuffle-passive: 5
-              ihave-timeout: 1s
+              shuffle-ttl: 5
+              shuffle-interval: 15s
+              neighbor-timeout: 2s
+            broadcast:
               graft-timeout: 300ms
-              lazy-push-interval: 50ms
-              message-history: 2m
-              down-after: 20s
+              graft-retry-timeout: 150ms
+              ihave-interval: 20ms
+              cache-size: 1000
+              cache-ttl: 20s
+              max-lazy-queue: 100
+              max-announcements-per-ihave: 50
+              max-missing: 200
+              optimization-threshold: 4
+              seen-retention: 5m
+            directory:
+              suspicion-timeout: 8s
+              anti-entropy-interval: 3s
+              max-sync-entries: 64
+              tombstone-retention: 2h
             rpc:
               default-timeout: 3s
               max-payload-size: 64KiB
@@ -78,22 +104,42 @@ class HyphaeConfigTest {
         // When it is loaded
         HyphaeConfig c = HyphaeConfig.load(file, Map.of("HYPHAE_SECRET", SECRET, "POD_IP", "10.0.0.1"));
 
-        // Then every section holds what the file says
-        assertThat(c.cluster()).isEqualTo(new ClusterConfig("orders", Optional.of(ClusterSecret.of(SECRET)), false));
-        assertThat(c.node()).isEqualTo(new NodeConfig("orders-1", new HostAndPort("0.0.0.0", 7950),
-                Optional.of(new HostAndPort("10.0.0.1", 7950))));
-        assertThat(c.tls()).contains(new TlsConfig(dir.resolve("node.pem"), dir.resolve("node.key"), dir.resolve("ca.pem")));
-        assertThat(c.transport()).isEqualTo(new TransportConfig(Duration.ofSeconds(2), Duration.ofSeconds(4),
-                Duration.ofMillis(500), Duration.ofSeconds(3), 2 << 20, 1000));
+        // Then every section holds what the file says, as the components' own records
+        assertThat(c.nodeName()).isEqualTo("orders-1");
+        assertThat(c.transport()).isEqualTo(new TransportConfig("orders", new HostAndPort("0.0.0.0", 7950),
+                Optional.of(new HostAndPort("10.0.0.1", 7950)), Optional.of(ClusterSecret.of(SECRET)), false,
+                Optional.of(new TlsConfig(dir.resolve("node.pem"), dir.resolve("node.key"), dir.resolve("ca.pem"))),
+                new WireLimits(2 << 20, WireLimits.DEFAULT.maxStringBytes(), WireLimits.DEFAULT.maxCollectionSize()),
+                Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofMillis(500), Duration.ofSeconds(3),
+                new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), Backoff.DEFAULT.multiplier()),
+                Duration.ofSeconds(10), 8 << 20, BackpressurePolicy.CLOSE_LINK, Duration.ofSeconds(3)));
         assertThat(c.discovery()).containsExactly(
                 new DiscoveryConfig("fixed", Map.of("seeds", List.of("10.0.0.2:7950", "10.0.0.3:7950"))),
                 new DiscoveryConfig("fixed", Map.of("seeds", List.of("10.0.0.9:7950"))));
-        assertThat(c.overlay()).isEqualTo(new OverlayConfig(6, 36, 7, 4, Duration.ofSeconds(15), 2, 5,
-                Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofMinutes(2),
-                Duration.ofSeconds(20)));
-        assertThat(c.rpc()).isEqualTo(new RpcConfig(Duration.ofSeconds(3), 64 << 10, 100));
+        assertThat(c.overlay()).isEqualTo(new HyParViewConfig(6, 36, 7, 4, 2, 5, 5, Duration.ofSeconds(15),
+                Duration.ofSeconds(2)));
+        assertThat(c.broadcast()).isEqualTo(new PlumtreeConfig(Duration.ofMillis(300), Duration.ofMillis(150),
+                Duration.ofMillis(20), 1000, Duration.ofSeconds(20), 100, 50, 200, 4, Duration.ofMinutes(5)));
+        assertThat(c.directory()).isEqualTo(new DirectoryConfig(Duration.ofSeconds(8), Duration.ofSeconds(3), 64,
+                Duration.ofHours(2)));
+        assertThat(c.rpc()).isEqualTo(Map.of("default-timeout", "3s", "max-payload-size", "64KiB", "max-in-flight", 100));
         assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, Map.of("zone", "eu-1")));
         assertThat(c.origin()).isEqualTo(file.toString());
+    }
+
+    @Test
+    void theRpcSectionIsHandedOnAsWrittenWithItsPathForErrors() throws IOException {
+        // Given a file with an rpc section membership does not interpret
+        HyphaeConfig c = HyphaeConfig.load(fullFileWithTlsFiles(), Map.of("HYPHAE_SECRET", SECRET, "POD_IP", "10.0.0.1"));
+
+        // When hyphae-rpc reads it as a section
+        ConfigSection rpc = c.rpcSection();
+
+        // Then its values are typed by the reader and its errors name the file and rpc.<key>
+        assertThat(rpc.positiveDuration("default-timeout", Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(3));
+        assertThatThrownBy(() -> rpc.integer("max-payload-size", 1, 1, 10))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(c.origin() + ": rpc.max-payload-size: ");
     }
 
     @Test
@@ -107,16 +153,22 @@ class HyphaeConfigTest {
                 .node(n -> n.name("orders-1").bind("0.0.0.0:7950").advertise(new HostAndPort("10.0.0.1", 7950)))
                 .tls(t -> t.cert(dir.resolve("node.pem")).key(dir.resolve("node.key")).trust(dir.resolve("ca.pem")))
                 .transport(t -> t.connectTimeout(Duration.ofSeconds(2)).handshakeTimeout(Duration.ofSeconds(4))
-                        .heartbeatInterval(Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(3))
-                        .maxFrameSize(2 << 20).sendQueueLimit(1000))
+                        .heartbeatInterval(Duration.ofMillis(500)).heartbeatTimeout(Duration.ofSeconds(3))
+                        .reconnectWindow(Duration.ofSeconds(10)).reconnectInitialDelay(Duration.ofMillis(200))
+                        .reconnectMaxDelay(Duration.ofSeconds(5)).maxFrameSize(2 << 20).sendQueueSize(8 << 20)
+                        .backpressure("close-link").closeTimeout(Duration.ofSeconds(3)))
                 .discovery("fixed", d -> d.set("seeds", List.of("10.0.0.2:7950", "10.0.0.3:7950")))
                 .discovery("fixed", d -> d.set("seeds", List.of("10.0.0.9:7950")))
-                .overlay(o -> o.activeViewSize(6).passiveViewSize(36).arwl(7).prwl(4)
-                        .shuffleInterval(Duration.ofSeconds(15)).shuffleActive(2).shufflePassive(5)
-                        .ihaveTimeout(Duration.ofSeconds(1)).graftTimeout(Duration.ofMillis(300))
-                        .lazyPushInterval(Duration.ofMillis(50)).messageHistory(Duration.ofMinutes(2))
-                        .downAfter(Duration.ofSeconds(20)))
-                .rpc(r -> r.defaultTimeout(Duration.ofSeconds(3)).maxPayloadSize(64 << 10).maxInFlight(100))
+                .overlay(o -> o.activeViewSize(6).passiveViewSize(36).arwl(7).prwl(4).shuffleActive(2)
+                        .shufflePassive(5).shuffleTtl(5).shuffleInterval(Duration.ofSeconds(15))
+                        .neighborTimeout(Duration.ofSeconds(2)))
+                .broadcast(b -> b.graftTimeout(Duration.ofMillis(300)).graftRetryTimeout(Duration.ofMillis(150))
+                        .ihaveInterval(Duration.ofMillis(20)).cacheSize(1000).cacheTtl(Duration.ofSeconds(20))
+                        .maxLazyQueue(100).maxAnnouncementsPerIhave(50).maxMissing(200).optimizationThreshold(4)
+                        .seenRetention(Duration.ofMinutes(5)))
+                .directory(d -> d.suspicionTimeout(Duration.ofSeconds(8)).antiEntropyInterval(Duration.ofSeconds(3))
+                        .maxSyncEntries(64).tombstoneRetention(Duration.ofHours(2)))
+                .rpc(r -> r.set("default-timeout", "3s").set("max-payload-size", "64KiB").set("max-in-flight", 100))
                 .metrics(m -> m.enabled(true).tag("zone", "eu-1"))
                 .build();
 
@@ -133,15 +185,38 @@ class HyphaeConfigTest {
         // When it is loaded
         HyphaeConfig c = HyphaeConfig.load(file, Map.of("HOSTNAME", "laptop"));
 
-        // Then every other value is a default that runs on one machine
-        assertThat(c.cluster()).isEqualTo(new ClusterConfig("hyphae", Optional.empty(), true));
-        assertThat(c.node()).isEqualTo(new NodeConfig("laptop-7946", new HostAndPort("127.0.0.1", 7946), Optional.empty()));
-        assertThat(c.tls()).isEmpty();
-        assertThat(c.transport()).isEqualTo(TransportConfig.DEFAULTS);
+        // Then every other value is a default that runs on one machine: the components' presets,
+        // with the transport's redial left to the overlay
+        assertThat(c.nodeName()).isEqualTo("laptop-7946");
+        TransportConfig t = c.transport();
+        assertThat(t.clusterName()).isEqualTo("hyphae");
+        assertThat(t.secret()).isEmpty();
+        assertThat(t.insecureDevelopmentMode()).isTrue();
+        assertThat(t.bindAddress()).isEqualTo(new HostAndPort("127.0.0.1", 7946));
+        assertThat(t.advertisedAddress()).isEmpty();
+        assertThat(t.tls()).isEmpty();
+        assertThat(t.reconnectWindow()).isZero();
+        TransportConfig lan = TransportConfig.lan("hyphae", ClusterSecret.of(SECRET), t.bindAddress());
+        assertThat(t.heartbeatTimeout()).isEqualTo(lan.heartbeatTimeout());
+        assertThat(t.wireLimits()).isEqualTo(lan.wireLimits());
         assertThat(c.discovery()).isEmpty();
-        assertThat(c.overlay()).isEqualTo(OverlayConfig.DEFAULTS);
-        assertThat(c.rpc()).isEqualTo(RpcConfig.DEFAULTS);
+        assertThat(c.overlay()).isEqualTo(HyParViewConfig.defaults());
+        assertThat(c.broadcast()).isEqualTo(PlumtreeConfig.lan());
+        assertThat(c.directory()).isEqualTo(DirectoryConfig.defaults());
+        assertThat(c.rpc()).isEmpty();
         assertThat(c.metrics()).isEqualTo(MetricsConfig.DEFAULTS);
+    }
+
+    @Test
+    void refusesSettingsTheComponentsRecordsRefuse() throws IOException {
+        assertRefused(DEV + "broadcast:\n  cache-ttl: 100ms\n", "broadcast")
+                .hasMessageContaining("cacheTtl");
+    }
+
+    @Test
+    void refusesAHeartbeatTimeoutNotLongerThanTheInterval() throws IOException {
+        assertRefused(DEV + "transport:\n  heartbeat-interval: 2s\n  heartbeat-timeout: 2s\n", "transport.heartbeat-timeout")
+                .hasMessageContaining("expected a duration longer than heartbeat-interval");
     }
 
     @Test
@@ -162,10 +237,10 @@ class HyphaeConfigTest {
         HyphaeConfig c = HyphaeConfig.load(file, Map.of("HYPHAE_SECRET", SECRET, "PORT", "7100", "IN_FLIGHT", "12", "ADVERTISE", ""));
 
         // Then set ones are used, unset ones take their default, an empty result counts as absent
-        assertThat(c.cluster().name()).isEqualTo("dev-${literal}");
-        assertThat(c.node().bind()).isEqualTo(new HostAndPort("127.0.0.1", 7100));
-        assertThat(c.node().advertise()).isEmpty();
-        assertThat(c.rpc().maxInFlight()).isEqualTo(12);
+        assertThat(c.transport().clusterName()).isEqualTo("dev-${literal}");
+        assertThat(c.transport().bindAddress()).isEqualTo(new HostAndPort("127.0.0.1", 7100));
+        assertThat(c.transport().advertisedAddress()).isEmpty();
+        assertThat(c.rpc()).containsEntry("max-in-flight", "12");
     }
 
     @Test

@@ -1,0 +1,374 @@
+package io.hyphae.membership.node.internal;
+
+import io.hyphae.membership.BroadcastListener;
+import io.hyphae.membership.MembershipListener;
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.core.Effect;
+import io.hyphae.membership.core.Event;
+import io.hyphae.membership.core.Notification;
+import io.hyphae.membership.directory.DirectoryNotification;
+import io.hyphae.membership.directory.DownReason;
+import io.hyphae.membership.node.NodeCore;
+import io.hyphae.membership.overlay.OverlayNotification;
+import io.hyphae.membership.plumtree.PlumtreeNotification;
+import io.hyphae.membership.transport.LinkDownReason;
+import io.hyphae.membership.transport.LinkListener;
+import io.hyphae.membership.transport.SendResult;
+import io.hyphae.membership.transport.Transport;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one {@link NodeCore} on its transport's event loop, the Netty counterpart of the
+ * simulator's {@code SimulatedNode}. Every method runs on {@link Transport#executor()} (callers
+ * hop there first), so the core and this driver's own state need no locks.
+ *
+ * <p>It carries out the core's effects with the link semantics {@link Effect} documents:
+ * <ul>
+ *   <li>{@code Send} goes straight to the transport when a link to exactly that incarnation is
+ *       up; otherwise the message waits in a per-peer queue while the link is opened, and is
+ *       written once it is up, in order. A link that cannot be opened, or that the address
+ *       answers with another identity (a restarted node), becomes {@link Event.LinkDown} for the
+ *       peer asked for.</li>
+ *   <li>{@code Connect} opens a link the same way; {@code Disconnect} closes it after what was
+ *       queued on it (the transport writes its goodbye behind the queued frames).</li>
+ *   <li>{@code Schedule} becomes a one-shot task on the event loop.</li>
+ *   <li>{@code Notify}: directory up/down events go to {@link MembershipListener}s, deliveries
+ *       to the channel's {@link BroadcastListener}s, NeedsContacts to the {@link SeedJoiner}.</li>
+ * </ul>
+ */
+final class NodeDriver implements LinkListener {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeDriver.class);
+
+    private final NodeCore core;
+    private final Transport transport;
+    private final ScheduledExecutorService loop;
+    private final NodeMeters meters;
+    /** Messages for peers whose link is being opened, in the order they were sent. */
+    private final Map<NodeId, ArrayDeque<Outgoing>> opening = new HashMap<>();
+    private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<Integer, List<BroadcastListener>> subscribers = new HashMap<>();
+    /** Live members, swapped whole on every up and down so other threads read it without locks. */
+    private volatile Set<NodeId> live = Set.of();
+    private volatile boolean joined;
+    private SeedJoiner joiner;
+    private boolean needsContacts;
+    private boolean left;
+    private boolean closed;
+
+    /** A message waiting for its link, and who waits for its fate (null for the core's own). */
+    private record Outgoing(Object message, CompletableFuture<Void> done) {
+    }
+
+    NodeDriver(NodeCore core, Transport transport, NodeMeters meters) {
+        this.core = core;
+        this.transport = transport;
+        this.loop = transport.executor();
+        this.meters = meters;
+    }
+
+    void joiner(SeedJoiner joiner) {
+        this.joiner = joiner;
+    }
+
+    NodeCore core() {
+        return core;
+    }
+
+    Set<NodeId> live() {
+        return live;
+    }
+
+    boolean joined() {
+        return joined;
+    }
+
+    boolean left() {
+        return left;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    static long now() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    // ---- commands (event loop) ----
+
+    void start(List<NodeId> contacts) {
+        apply(core.start(now(), contacts));
+    }
+
+    void join(List<NodeId> contacts) {
+        if (!closed && !left) {
+            apply(core.join(now(), contacts));
+        }
+    }
+
+    void leave() {
+        if (!closed && !left) {
+            left = true;
+            apply(core.leave(now()));
+        }
+    }
+
+    void broadcast(int channel, byte[] payload) {
+        if (!closed && !left) {
+            apply(core.broadcast(now(), channel, payload));
+        }
+    }
+
+    /** A message from the layer above, sent with the same link handling as the core's own. */
+    void sendDirect(NodeId to, Object message, CompletableFuture<Void> done) {
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("node is closed"));
+        } else {
+            send(to, message, done);
+        }
+    }
+
+    void addListener(MembershipListener listener) {
+        listeners.add(listener);
+        // The live members so far, so the listener starts from the same picture as the others.
+        for (NodeId m : live) {
+            deliverUp(listener, m);
+        }
+    }
+
+    void removeListener(MembershipListener listener) {
+        listeners.remove(listener);
+    }
+
+    void subscribe(int channel, BroadcastListener listener) {
+        subscribers.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(listener);
+    }
+
+    void unsubscribe(int channel, BroadcastListener listener) {
+        List<BroadcastListener> l = subscribers.get(channel);
+        if (l != null) {
+            l.remove(listener);
+        }
+    }
+
+    /** Stops feeding the core: timers, links and dials still in flight are ignored from now on. */
+    void close() {
+        closed = true;
+        joined = false;
+        for (ArrayDeque<Outgoing> q : opening.values()) {
+            fail(q, "node is closed");
+        }
+        opening.clear();
+    }
+
+    // ---- events from the transport (event loop) ----
+
+    void received(NodeId from, Object message) {
+        handle(new Event.Received<>(from, message));
+    }
+
+    @Override
+    public void linkUp(NodeId peer) {
+        handle(new Event.LinkUp<>(peer));
+    }
+
+    @Override
+    public void linkDown(NodeId peer, LinkDownReason reason) {
+        handle(new Event.LinkDown<>(peer));
+    }
+
+    private void handle(Event<Object> event) {
+        if (!closed) {
+            apply(core.handle(now(), event));
+        }
+    }
+
+    // ---- effects ----
+
+    private void apply(List<Effect<Object>> effects) {
+        for (Effect<Object> e : effects) {
+            if (e instanceof Effect.Send<Object> s) {
+                send(s.to(), s.message(), null);
+            } else if (e instanceof Effect.Connect<Object> c) {
+                connect(c.peer());
+            } else if (e instanceof Effect.Disconnect<Object> d) {
+                disconnect(d.peer());
+            } else if (e instanceof Effect.Schedule<Object> s) {
+                loop.schedule(() -> handle(new Event.TimerFired<>(s.timer())), s.after().toNanos(), TimeUnit.NANOSECONDS);
+            } else if (e instanceof Effect.Notify<Object> n) {
+                notify(n.notification());
+            }
+        }
+        joined = !left && core.overlay().activeSize() > 0;
+        meters.afterEvent(core);
+        if (needsContacts) {
+            // After the batch, so the joiner sees the views the other effects left.
+            needsContacts = false;
+            joiner.needsContacts();
+        }
+    }
+
+    private void send(NodeId to, Object message, CompletableFuture<Void> done) {
+        ArrayDeque<Outgoing> waiting = opening.get(to);
+        if (waiting != null) {
+            waiting.add(new Outgoing(message, done)); // behind the earlier ones, to keep their order
+            return;
+        }
+        SendResult r = transport.send(to, message);
+        if (r == SendResult.NO_LINK) {
+            ArrayDeque<Outgoing> q = new ArrayDeque<>();
+            q.add(new Outgoing(message, done));
+            open(to, q);
+        } else {
+            settle(to, r, done);
+        }
+    }
+
+    private void settle(NodeId to, SendResult r, CompletableFuture<Void> done) {
+        if (r == SendResult.QUEUED) {
+            if (done != null) {
+                done.complete(null);
+            }
+            return;
+        }
+        // Dropped by the transport, which counted it; the protocols above tolerate loss.
+        log.debug("message to {} not sent: {}", to, r);
+        if (done != null) {
+            done.completeExceptionally(new IllegalStateException("not sent to " + to + ": " + r));
+        }
+    }
+
+    private void connect(NodeId peer) {
+        if (!opening.containsKey(peer) && !transport.links().contains(peer)) {
+            open(peer, new ArrayDeque<>());
+        }
+    }
+
+    private void disconnect(NodeId peer) {
+        ArrayDeque<Outgoing> q = opening.remove(peer);
+        if (q != null) {
+            fail(q, "disconnected before the link was up");
+        }
+        transport.disconnect(peer);
+    }
+
+    /** Dials {@code peer}'s address; {@code queue} (kept in {@link #opening}) is written once it answers as {@code peer}. */
+    private void open(NodeId peer, ArrayDeque<Outgoing> queue) {
+        opening.put(peer, queue);
+        transport.connect(peer.address()).whenCompleteAsync((answered, error) -> {
+            if (opening.get(peer) != queue) {
+                // Given up meanwhile (Disconnect, close): nobody wants this link any more.
+                if (error == null && answered.equals(peer) && !closed && !core.overlay().isActive(peer)) {
+                    transport.disconnect(peer);
+                }
+                return;
+            }
+            opening.remove(peer);
+            if (error == null && answered.equals(peer)) {
+                flush(peer, queue);
+                return;
+            }
+            if (error == null) {
+                // Another node, or another incarnation (a restart), now owns that address: the
+                // one asked for is gone. The link to the answering node stays; it is an ordinary
+                // link the transport reported up, which that node may use to JOIN.
+                log.debug("{} answered at {} instead of {}", answered, peer.address(), peer);
+            } else {
+                log.debug("cannot open a link to {}: {}", peer, error.toString());
+            }
+            fail(queue, error == null ? answered + " answered instead" : String.valueOf(error.getMessage()));
+            handle(new Event.LinkDown<>(peer));
+        }, loop);
+    }
+
+    private void flush(NodeId peer, ArrayDeque<Outgoing> queue) {
+        while (!queue.isEmpty()) {
+            Outgoing o = queue.poll();
+            SendResult r = transport.send(peer, o.message());
+            if (r == SendResult.NO_LINK) {
+                // The link broke as soon as it came up; the transport reports that as link down.
+                if (o.done() != null) {
+                    o.done().completeExceptionally(new IllegalStateException("link to " + peer + " lost"));
+                }
+                fail(queue, "link to " + peer + " lost");
+                return;
+            }
+            settle(peer, r, o.done());
+        }
+    }
+
+    private static void fail(ArrayDeque<Outgoing> queue, String why) {
+        for (Outgoing o : queue) {
+            if (o.done() != null) {
+                o.done().completeExceptionally(new IllegalStateException(why));
+            }
+        }
+        queue.clear();
+    }
+
+    // ---- notifications ----
+
+    private void notify(Notification n) {
+        if (n instanceof OverlayNotification.NeedsContacts) {
+            needsContacts = true;
+        } else if (n instanceof DirectoryNotification.MemberUp up) {
+            Set<NodeId> next = new HashSet<>(live);
+            next.add(up.member());
+            live = Set.copyOf(next);
+            meters.memberEvent("up", "");
+            log.info("{} up", up.member());
+            for (MembershipListener l : listeners) {
+                deliverUp(l, up.member());
+            }
+        } else if (n instanceof DirectoryNotification.MemberDown down) {
+            Set<NodeId> next = new HashSet<>(live);
+            next.remove(down.member());
+            live = Set.copyOf(next);
+            meters.memberEvent("down", down.reason().name().toLowerCase(java.util.Locale.ROOT));
+            log.info("{} down: {}", down.member(), down.reason());
+            for (MembershipListener l : listeners) {
+                deliverDown(l, down.member(), down.reason());
+            }
+        } else if (n instanceof PlumtreeNotification.Deliver d) {
+            List<BroadcastListener> l = subscribers.get(d.channel());
+            if (l != null) {
+                for (BroadcastListener b : l) {
+                    try {
+                        b.delivered(d.origin(), d.payload());
+                    } catch (RuntimeException e) {
+                        log.warn("broadcast listener of channel {} threw", d.channel(), e);
+                    }
+                }
+            }
+        }
+        // NeighbourUp / NeighbourDown: the views are read directly; nothing to hand on.
+    }
+
+    private static void deliverUp(MembershipListener l, NodeId member) {
+        try {
+            l.memberUp(member);
+        } catch (RuntimeException e) {
+            log.warn("membership listener threw on {} up", member, e);
+        }
+    }
+
+    private static void deliverDown(MembershipListener l, NodeId member, DownReason reason) {
+        try {
+            l.memberDown(member, reason);
+        } catch (RuntimeException e) {
+            log.warn("membership listener threw on {} down", member, e);
+        }
+    }
+}

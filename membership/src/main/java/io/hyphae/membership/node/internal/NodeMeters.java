@@ -1,0 +1,133 @@
+package io.hyphae.membership.node.internal;
+
+import io.hyphae.membership.directory.Member;
+import io.hyphae.membership.directory.MemberStatus;
+import io.hyphae.membership.node.NodeCore;
+import io.hyphae.membership.plumtree.PlumtreeStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * One node's overlay, broadcast and directory meters, every one tagged {@code node=<name>} (and
+ * the config's common tags) so many nodes can share a registry. The core is single-threaded, so
+ * the meters read a snapshot the event loop refreshes: view sizes after every event, directory
+ * counts and Plumtree counters at most once per {@link #SAMPLE_EVERY}, because counting
+ * members by status walks the whole directory. Removed from the registry when the node closes.
+ *
+ * <ul>
+ *   <li>{@code hyphae.overlay.active}, {@code hyphae.overlay.passive}: view sizes (gauges)</li>
+ *   <li>{@code hyphae.overlay.joins}: JOINs sent through a discovery seed</li>
+ *   <li>{@code hyphae.members{status}}: directory entries by status (gauges)</li>
+ *   <li>{@code hyphae.members.events{event=up|down, reason}}: listener events</li>
+ *   <li>{@code hyphae.broadcast.delivered}, {@code .duplicates}, {@code .gossips.sent},
+ *       {@code .grafts.sent}, {@code .prunes.sent}, {@code .ihaves.sent}: Plumtree counters; the
+ *       redundancy is duplicates / delivered</li>
+ *   <li>{@code hyphae.broadcast.malformed}: directory broadcasts that did not decode</li>
+ * </ul>
+ */
+final class NodeMeters {
+
+    static final Duration SAMPLE_EVERY = Duration.ofSeconds(1);
+
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final List<Meter> meters = new ArrayList<>();
+    private final Map<MemberStatus, Integer> byStatus = new EnumMap<>(MemberStatus.class);
+    private volatile int active;
+    private volatile int passive;
+    private volatile Map<MemberStatus, Integer> statusSnapshot = Map.of();
+    private volatile PlumtreeStats stats = new PlumtreeStats(0, 0, 0, 0, 0, 0, 0, 0);
+    private volatile long malformed;
+    private long lastSampleMillis = Long.MIN_VALUE;
+    private final Counter joins;
+    /** Up, and down per reason: a handful of counters, made on first use. */
+    private final Map<String, Counter> events = new java.util.HashMap<>();
+
+    NodeMeters(MeterRegistry registry, String nodeName, Map<String, String> commonTags) {
+        this.registry = registry;
+        Tags t = Tags.of("node", nodeName);
+        for (Map.Entry<String, String> e : commonTags.entrySet()) {
+            t = t.and(Tag.of(e.getKey(), e.getValue()));
+        }
+        this.tags = t;
+        gauge("hyphae.overlay.active", "Peers in the HyParView active view", m -> m.active);
+        gauge("hyphae.overlay.passive", "Peers in the HyParView passive view", m -> m.passive);
+        for (MemberStatus s : MemberStatus.values()) {
+            meters.add(Gauge.builder("hyphae.members", this, m -> m.statusSnapshot.getOrDefault(s, 0))
+                    .description("Directory entries by status").tags(tags).tag("status", s.name().toLowerCase(Locale.ROOT))
+                    .register(registry));
+        }
+        counter("hyphae.broadcast.delivered", "Broadcasts delivered on this node", m -> m.stats.delivered());
+        counter("hyphae.broadcast.duplicates", "Broadcast payloads received again (Plumtree redundancy)",
+                m -> m.stats.duplicatesReceived());
+        counter("hyphae.broadcast.gossips.sent", "Broadcast payloads sent", m -> m.stats.gossipsSent());
+        counter("hyphae.broadcast.grafts.sent", "GRAFTs sent to repair the tree", m -> m.stats.graftsSent());
+        counter("hyphae.broadcast.prunes.sent", "PRUNEs sent after a duplicate", m -> m.stats.prunesSent());
+        counter("hyphae.broadcast.ihaves.sent", "IHAVE messages sent", m -> m.stats.ihavesSent());
+        counter("hyphae.broadcast.malformed", "Directory broadcasts that did not decode", m -> m.malformed);
+        joins = Counter.builder("hyphae.overlay.joins").description("JOINs sent through a discovery seed")
+                .tags(tags).register(registry);
+        meters.add(joins);
+    }
+
+    private void gauge(String name, String description, ToDoubleFunction<NodeMeters> f) {
+        meters.add(Gauge.builder(name, this, f).description(description).tags(tags).register(registry));
+    }
+
+    private void counter(String name, String description, ToDoubleFunction<NodeMeters> f) {
+        meters.add(FunctionCounter.builder(name, this, f).description(description).tags(tags).register(registry));
+    }
+
+    /** After every event, on the event loop. */
+    void afterEvent(NodeCore core) {
+        active = core.overlay().activeSize();
+        passive = core.overlay().passiveView().size();
+        long now = NodeDriver.now();
+        if (lastSampleMillis == Long.MIN_VALUE || now - lastSampleMillis >= SAMPLE_EVERY.toMillis()) {
+            lastSampleMillis = now;
+            sample(core);
+        }
+    }
+
+    private void sample(NodeCore core) {
+        byStatus.clear();
+        core.directory().ifPresent(d -> {
+            for (Member m : d.members()) {
+                byStatus.merge(m.status(), 1, Integer::sum);
+            }
+        });
+        statusSnapshot = Map.copyOf(byStatus);
+        stats = core.plumtree().stats();
+        malformed = core.malformedBroadcasts();
+    }
+
+    void joinAttempt() {
+        joins.increment();
+    }
+
+    void memberEvent(String event, String reason) {
+        events.computeIfAbsent(event + "/" + reason, k -> {
+            Counter c = Counter.builder("hyphae.members.events").description("Members reported up or down")
+                    .tags(tags).tag("event", event).tag("reason", reason).register(registry);
+            meters.add(c);
+            return c;
+        }).increment();
+    }
+
+    void close() {
+        meters.forEach(registry::remove);
+        meters.clear();
+    }
+}
