@@ -1,0 +1,275 @@
+package io.hyphae.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hyphae.membership.config.HyphaeConfig;
+import io.hyphae.membership.directory.DownReason;
+import io.hyphae.membership.directory.Member;
+import io.hyphae.membership.directory.MemberStatus;
+import io.hyphae.membership.plumtree.Channels;
+import io.hyphae.membership.transport.TransportResources;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Five real nodes on 127.0.0.1 in one JVM, discovering each other through a static seed list
+ * ({@code strategy: fixed}, the membership module's test strategy), with the failure detection
+ * tightened so crashes are reported within seconds.
+ */
+class HyphaeNodeTest {
+
+    private static final Logger log = LoggerFactory.getLogger(HyphaeNodeTest.class);
+    private static final int SIZE = 5;
+    private static final String SECRET = "hyphae-node-test-secret-0123456789";
+    private static final Duration SUSPICION = Duration.ofSeconds(2);
+
+    private static TransportResources resources;
+    private final List<HyphaeNode> nodes = new ArrayList<>();
+    private final Map<String, Queue<String>> events = new ConcurrentHashMap<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private List<Integer> ports;
+
+    @BeforeAll
+    static void eventLoops() {
+        resources = TransportResources.create(2);
+    }
+
+    @AfterAll
+    static void closeEventLoops() {
+        resources.close();
+    }
+
+    @AfterEach
+    void closeNodes() {
+        nodes.forEach(HyphaeNode::close);
+    }
+
+    @Test
+    void fiveNodesWithStaticSeedsFormOneCluster() {
+        // Given five nodes whose seed list names all five
+        long start = System.nanoTime();
+        startCluster(SUSPICION);
+
+        // When they have run a moment
+        await().atMost(Duration.ofSeconds(15)).until(() -> nodes.stream().allMatch(n -> allAlive(n, SIZE)));
+        log.info("5-node directory complete on every node {} ms after the first start", (System.nanoTime() - start) / 1_000_000);
+
+        // Then every directory lists all five alive, every node joined, and the active views are
+        // symmetric and within bounds
+        Set<NodeId> everyone = nodes.stream().map(HyphaeNode::self).collect(Collectors.toSet());
+        for (HyphaeNode n : nodes) {
+            assertThat(n.liveMembers()).isEqualTo(everyone);
+            assertThat(n.joined()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(this::activeViewsAreSymmetric);
+        for (HyphaeNode n : nodes) {
+            assertThat(n.activeView()).hasSizeBetween(1, n.config().overlay().activeViewSize()).doesNotContain(n.self());
+        }
+        // and the meters of each node, tagged by its name, say the same
+        HyphaeNode first = nodes.get(0);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(registry.get("hyphae.members").tag("node", first.self().name()).tag("status", "alive").gauge().value())
+                    .isEqualTo(SIZE);
+            assertThat(registry.get("hyphae.overlay.active").tag("node", first.self().name()).gauge().value())
+                    .isEqualTo(first.activeView().size());
+        });
+        assertThat(registry.get("hyphae.members.events").tag("node", first.self().name()).tag("event", "up").counter().count())
+                .isEqualTo(SIZE);
+    }
+
+    @Test
+    void aBroadcastReachesEveryNodeExactlyOnce() {
+        // Given a formed cluster where every node subscribes to one application channel
+        startCluster(SUSPICION);
+        awaitFormed();
+        int channel = Channels.FIRST_APPLICATION_CHANNEL;
+        Map<String, Queue<String>> received = new ConcurrentHashMap<>();
+        for (HyphaeNode n : nodes) {
+            Queue<String> q = new ConcurrentLinkedQueue<>();
+            received.put(n.self().name(), q);
+            n.subscribe(channel, (origin, payload) -> q.add(origin.name() + ":" + new String(payload, StandardCharsets.UTF_8)));
+        }
+        // (subscriptions are registered on each node's event loop; a query there waits for them)
+        nodes.forEach(HyphaeNode::activeView);
+
+        // When two nodes broadcast ten messages each
+        for (int i = 0; i < 10; i++) {
+            nodes.get(0).broadcast(channel, ("a" + i).getBytes(StandardCharsets.UTF_8));
+            nodes.get(3).broadcast(channel, ("b" + i).getBytes(StandardCharsets.UTF_8));
+        }
+
+        // Then every node, the senders included, gets each of the twenty exactly once
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.values().stream().allMatch(q -> q.size() >= 20));
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> received.values().stream().allMatch(q -> q.size() == 20));
+        for (Queue<String> q : received.values()) {
+            assertThat(q).doesNotHaveDuplicates().hasSize(20)
+                    .contains(nodes.get(0).self().name() + ":a9", nodes.get(3).self().name() + ":b0");
+        }
+    }
+
+    @Test
+    void aNodeThatLeavesIsReportedLeftLongBeforeTheSuspicionTimeout() {
+        // Given a formed cluster whose suspicion timeout is long
+        Duration suspicion = Duration.ofSeconds(20);
+        startCluster(suspicion);
+        awaitFormed();
+        HyphaeNode leaver = nodes.get(2);
+
+        // When one node leaves
+        long start = System.nanoTime();
+        leaver.leave();
+
+        // Then every other node reports it down because it left, within a fraction of the timeout
+        List<HyphaeNode> others = nodes.stream().filter(n -> n != leaver).toList();
+        await().atMost(Duration.ofSeconds(3)).until(() -> others.stream().allMatch(n ->
+                events(n).contains("down " + leaver.self() + " LEFT")));
+        log.info("a leave was reported on every other node after {} ms", (System.nanoTime() - start) / 1_000_000);
+        for (HyphaeNode n : others) {
+            assertThat(n.liveMembers()).doesNotContain(leaver.self()).hasSize(SIZE - 1);
+            assertThat(n.members()).anyMatch(m -> m.id().equals(leaver.self()) && m.status() == MemberStatus.LEFT);
+        }
+    }
+
+    @Test
+    void aCrashedNodeIsReportedUnreachableAndComesBackUpWhenRestarted() {
+        // Given a formed cluster where one node runs on event loops of its own
+        TransportResources ownLoops = TransportResources.create(1);
+        startCluster(SUSPICION, Map.of(SIZE - 1, ownLoops));
+        awaitFormed();
+        HyphaeNode crashing = nodes.get(SIZE - 1);
+        List<HyphaeNode> others = List.copyOf(nodes.subList(0, SIZE - 1));
+        others.forEach(n -> events.get(n.self().name()).clear());
+
+        // When its process dies: its event loops stop and its sockets close, with no goodbye
+        long start = System.nanoTime();
+        ownLoops.close();
+
+        // Then every other node reports it down as unreachable, once the suspicion timeout passed,
+        // and nobody else is reported down
+        await().atMost(SUSPICION.plusSeconds(5)).until(() -> others.stream().allMatch(n ->
+                events(n).contains("down " + crashing.self() + " UNREACHABLE")));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        log.info("a crash was reported on every other node after {} ms (suspicion timeout {})", millis, SUSPICION);
+        assertThat(millis).isGreaterThanOrEqualTo(SUSPICION.toMillis());
+        for (HyphaeNode n : others) {
+            assertThat(events(n)).containsExactly("down " + crashing.self() + " UNREACHABLE");
+            assertThat(n.liveMembers()).hasSize(SIZE - 1).doesNotContain(crashing.self());
+        }
+
+        // When it restarts at the same address, as a new incarnation
+        HyphaeNode restarted = startNode(SIZE - 1, SUSPICION, resources);
+        nodes.add(restarted);
+
+        // Then every node, the restarted one included, lists the new incarnation up
+        assertThat(restarted.self().sameNodeAs(crashing.self())).isTrue();
+        assertThat(restarted.self()).isNotEqualTo(crashing.self());
+        List<HyphaeNode> running = new ArrayList<>(others);
+        running.add(restarted);
+        await().atMost(Duration.ofSeconds(10)).until(() -> running.stream().allMatch(n -> allAlive(n, SIZE)));
+        for (HyphaeNode n : others) {
+            assertThat(n.liveMembers()).contains(restarted.self()).doesNotContain(crashing.self());
+            assertThat(events(n)).contains("up " + restarted.self());
+        }
+    }
+
+    // ---- helpers ----
+
+    private void startCluster(Duration suspicion) {
+        startCluster(suspicion, Map.of());
+    }
+
+    /** Starts the five nodes, those in {@code ownLoops} on the event loops given there. */
+    private void startCluster(Duration suspicion, Map<Integer, TransportResources> ownLoops) {
+        ports = freePorts(SIZE);
+        for (int i = 0; i < SIZE; i++) {
+            nodes.add(startNode(i, suspicion, ownLoops.getOrDefault(i, resources)));
+        }
+    }
+
+    private HyphaeNode startNode(int index, Duration suspicion, TransportResources loops) {
+        List<String> seeds = ports.stream().map(p -> "127.0.0.1:" + p).toList();
+        HyphaeConfig config = HyphaeConfig.builder()
+                .cluster(c -> c.name("node-test").secret(SECRET))
+                .node(n -> n.name("n" + index).bind("127.0.0.1:" + ports.get(index)))
+                .transport(t -> t.heartbeatInterval(Duration.ofMillis(200)).heartbeatTimeout(Duration.ofSeconds(1))
+                        .connectTimeout(Duration.ofSeconds(1)).closeTimeout(Duration.ofMillis(500)))
+                .discovery("fixed", d -> d.set("seeds", seeds))
+                .overlay(o -> o.shuffleInterval(Duration.ofSeconds(1)).neighborTimeout(Duration.ofMillis(500)))
+                .directory(d -> d.suspicionTimeout(suspicion).antiEntropyInterval(Duration.ofMillis(500))
+                        .tombstoneRetention(Duration.ofMinutes(5)))
+                .build();
+        HyphaeNode node = HyphaeNode.start(config, registry, loops);
+        Queue<String> q = events.computeIfAbsent(node.self().name(), k -> new ConcurrentLinkedQueue<>());
+        node.addListener(new MembershipListener() {
+            @Override
+            public void memberUp(NodeId member) {
+                q.add("up " + member);
+            }
+
+            @Override
+            public void memberDown(NodeId member, DownReason reason) {
+                q.add("down " + member + " " + reason);
+            }
+        });
+        return node;
+    }
+
+    private void awaitFormed() {
+        await().atMost(Duration.ofSeconds(15)).until(() -> nodes.stream().allMatch(n -> allAlive(n, SIZE)));
+    }
+
+    private List<String> events(HyphaeNode n) {
+        return List.copyOf(events.get(n.self().name()));
+    }
+
+    private static boolean allAlive(HyphaeNode n, int size) {
+        Set<Member> members = n.members();
+        return members.stream().filter(m -> m.status() == MemberStatus.ALIVE).count() == size
+                && n.liveMembers().size() == size;
+    }
+
+    private void activeViewsAreSymmetric() {
+        Map<NodeId, Set<NodeId>> views = nodes.stream().collect(Collectors.toMap(HyphaeNode::self, HyphaeNode::activeView));
+        views.forEach((node, view) -> view.forEach(peer ->
+                assertThat(views.get(peer)).as("%s is in the active view of %s", peer, node).contains(node)));
+    }
+
+    private static List<Integer> freePorts(int n) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // a port we only looked at
+                }
+            }
+        }
+    }
+}
