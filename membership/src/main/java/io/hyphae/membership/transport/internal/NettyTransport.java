@@ -210,7 +210,10 @@ public final class NettyTransport implements Transport {
     @Override
     public void close() {
         if (loop.isShuttingDown()) {
-            return; // the TransportResources were closed first: the sockets are gone already
+            // The TransportResources were closed first: the sockets are gone already. The gauge
+            // must still go, or a node restarted under the same name could not register its own.
+            meters.close();
+            return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> shutdown(done));
