@@ -3,6 +3,7 @@ package io.hyphae.membership.wire;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -82,6 +83,11 @@ public final class WireReader {
             throw new MalformedFrameException("string of " + n + " bytes over the limit of " + limits.maxStringBytes());
         }
         need(n);
+        // Malformed UTF-8 would decode to replacement characters and re-encode to other (and
+        // longer) bytes, so a relayed message would change and could outgrow its limit.
+        if (!ByteBufUtil.isText(in, in.readerIndex(), n, StandardCharsets.UTF_8)) {
+            throw new MalformedFrameException("string is not valid UTF-8");
+        }
         String s = in.toString(in.readerIndex(), n, StandardCharsets.UTF_8);
         in.skipBytes(n);
         return s;

@@ -15,10 +15,8 @@ import io.hyphae.rpc.wire.RpcMessage.ErrorReply;
 import io.hyphae.rpc.wire.RpcMessage.Reply;
 import io.hyphae.rpc.wire.RpcMessage.Request;
 import io.netty.buffer.ByteBuf;
-import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -116,12 +114,12 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
         }
         byte type = r.readByte();
         RpcMessage m = switch (type) {
-            case REQUEST -> new Request(r.readLong(), readName(r, in), r.readBytes());
+            case REQUEST -> new Request(r.readLong(), readName(r), r.readBytes());
             case REPLY -> new Reply(r.readLong(), r.readBytes());
             case ERROR_REPLY -> {
                 long callId = r.readLong();
                 Reason reason = reason(r.readByte());
-                String detail = readStrictString(r, in);
+                String detail = r.readString();
                 if (detail.getBytes(StandardCharsets.UTF_8).length > RpcMessage.MAX_DETAIL_BYTES) {
                     throw new MalformedFrameException("error detail over " + RpcMessage.MAX_DETAIL_BYTES + " bytes");
                 }
@@ -138,7 +136,7 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
                 for (int i = 0; i < count; i++) {
                     marks.add(new DirectMark(r.readLong(), readSeq(r)));
                 }
-                yield new Broadcast(origin, seq, marks, readName(r, in), r.readBytes());
+                yield new Broadcast(origin, seq, marks, readName(r), r.readBytes());
             }
             case DIRECT_CAST -> {
                 NodeId origin = r.readNodeId();
@@ -147,7 +145,7 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
                 if (after < 0) {
                     throw new MalformedFrameException("afterBroadcast must be >= 0, was " + after);
                 }
-                yield new DirectCast(origin, seq, after, readName(r, in), r.readBytes());
+                yield new DirectCast(origin, seq, after, readName(r), r.readBytes());
             }
             default -> throw new MalformedFrameException("unknown RPC message type " + type);
         };
@@ -155,37 +153,14 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
         return m;
     }
 
-    private static String readName(WireReader r, ByteBuf in) throws MalformedFrameException {
-        String name = readStrictString(r, in);
+    private static String readName(WireReader r) throws MalformedFrameException {
+        String name = r.readString();
         if (!Names.isValid(name)) {
             throw new MalformedFrameException("handler name must be 1.." + Names.MAX_NAME_BYTES + " bytes");
         }
         return name;
     }
 
-    /**
-     * A string that must be valid UTF-8. The shared reader replaces malformed bytes with U+FFFD,
-     * which is three bytes long, so a replaced string could grow past its limit when relayed and
-     * would no longer name the same handler; refusing it keeps every decoded message re-encodable.
-     */
-    private static String readStrictString(WireReader r, ByteBuf in) throws MalformedFrameException {
-        int before = in.readerIndex();
-        String s = r.readString();
-        int start = before + 2;
-        int rawBytes = in.readerIndex() - start;
-        // Handler names are ASCII in practice: skip the strict decode when every byte is.
-        if (in.forEachByte(start, rawBytes, b -> b >= 0) != -1) {
-            try {
-                StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(in.nioBuffer(start, rawBytes));
-            } catch (CharacterCodingException e) {
-                throw new MalformedFrameException("string is not valid UTF-8");
-            }
-        }
-        return s;
-    }
 
     private static byte reasonCode(Reason reason) {
         return switch (reason) {

@@ -25,7 +25,7 @@ import java.util.concurrent.ExecutionException;
  * fine, a crash is a finding).
  *
  * <p>Under {@code mvn verify} this replays the corpus in {@code TransportFuzzTestInputs/}; with
- * {@code -Pfuzz} each target fuzzes for its {@code maxDuration}.
+ * {@code scripts/fuzz.sh} each target fuzzes for its {@code maxDuration}.
  */
 class TransportFuzzTest {
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Fuzzes every Jazzer @FuzzTest in the tree for its maxDuration, one Maven run per target
+# (Jazzer fuzzes a single test per JVM). Plain `mvn verify` only replays the checked-in
+# corpora; this really fuzzes. A crash makes the run fail and Jazzer writes the input under
+# src/test/resources/<package>/<Class>Inputs/<method>/, where it then replays in every build.
+#   scripts/fuzz.sh            every target
+#   scripts/fuzz.sh Gossip     only targets whose class name contains "Gossip"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+filter="${1:-}"
+failed=()
+count=0
+while IFS= read -r file; do
+  module="${file%%/src/test/*}"
+  class="$(basename "$file" .java)"
+  [[ -n "$filter" && "$class" != *"$filter"* ]] && continue
+  for method in $(grep -A2 '@FuzzTest' "$file" | grep -oE 'void [A-Za-z0-9_]+' | cut -d' ' -f2); do
+    count=$((count + 1))
+    echo "fuzz: $module $class#$method"
+    if ! JAZZER_FUZZ=1 mvn -B -q -pl "$module" -am test -Dtest="$class#$method" \
+        -Dsurefire.failIfNoSpecifiedTests=false -Dorg.slf4j.simpleLogger.defaultLogLevel=error; then
+      failed+=("$class#$method")
+    fi
+  done
+done < <(grep -rl --include='*.java' '@FuzzTest' . | grep '/src/test/' | sed 's|^\./||' | sort)
+echo "fuzz: $count target(s), ${#failed[@]} failed ${failed[*]:-}"
+[[ ${#failed[@]} -eq 0 ]]
