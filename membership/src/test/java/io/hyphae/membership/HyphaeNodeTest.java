@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hyphae.membership.config.HyphaeConfig;
+import io.hyphae.membership.config.HyphaeConfigBuilder;
 import io.hyphae.membership.directory.DownReason;
 import io.hyphae.membership.directory.Member;
 import io.hyphae.membership.directory.MemberStatus;
@@ -21,6 +22,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -175,7 +177,9 @@ class HyphaeNodeTest {
             assertThat(n.liveMembers()).hasSize(SIZE - 1).doesNotContain(crashing.self());
         }
 
-        // When it restarts at the same address, as a new incarnation
+        // When it restarts at the same address, as a new incarnation (what is left of the dead
+        // process in this JVM, its meters, goes first)
+        crashing.close();
         HyphaeNode restarted = startNode(SIZE - 1, SUSPICION, resources);
         nodes.add(restarted);
 
@@ -189,6 +193,57 @@ class HyphaeNodeTest {
             assertThat(n.liveMembers()).contains(restarted.self()).doesNotContain(crashing.self());
             assertThat(events(n)).contains("up " + restarted.self());
         }
+    }
+
+    @Test
+    void aNodeStartedBeforeItsSeedJoinsOnceTheSeedIsUp() {
+        // Given a node whose only seed is not running yet, and has failed to answer
+        ports = freePorts(2);
+        HyphaeNode early = startNode("early", ports.get(0), SUSPICION, resources,
+                b -> b.discovery("fixed", d -> d.set("seeds", List.of("127.0.0.1:" + ports.get(1)))));
+        nodes.add(early);
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                registry.get("hyphae.overlay.seed.failures").tag("node", "early").counter().count() >= 1);
+        assertThat(early.joined()).isFalse();
+
+        // When the seed starts, knowing no seeds itself
+        HyphaeNode seed = startNode("seed", ports.get(1), SUSPICION, resources, b -> b);
+        nodes.add(seed);
+
+        // Then the early node joins through it on a later attempt
+        await().atMost(Duration.ofSeconds(10)).until(() -> allAlive(early, 2) && allAlive(seed, 2));
+        assertThat(early.activeView()).containsExactly(seed.self());
+    }
+
+    @Test
+    void twoIslandsMergeWhenDiscoveryStartsReportingTheOther() {
+        // Given two separate two-node clusters, each discovering only its own nodes
+        ports = freePorts(4);
+        Set<HostAndPort> east = Set.of(local(ports.get(0)), local(ports.get(1)));
+        Set<HostAndPort> west = Set.of(local(ports.get(2)), local(ports.get(3)));
+        SettableSeedsProvider.set("east", east);
+        SettableSeedsProvider.set("west", west);
+        for (int i = 0; i < 4; i++) {
+            String topic = i < 2 ? "east" : "west";
+            nodes.add(startNode("i" + i, ports.get(i), SUSPICION, resources,
+                    b -> b.discovery("settable", d -> d.set("topic", topic))));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().allMatch(n -> allAlive(n, 2)));
+
+        // When the east's discovery starts reporting one western node too (the partition healed)
+        Set<HostAndPort> healed = new java.util.HashSet<>(east);
+        healed.add(local(ports.get(2)));
+        SettableSeedsProvider.set("east", healed);
+
+        // Then the islands merge: every directory lists all four, and nobody was reported down
+        await().atMost(Duration.ofSeconds(15)).until(() -> nodes.stream().allMatch(n -> allAlive(n, 4)));
+        for (HyphaeNode n : nodes) {
+            assertThat(events(n)).noneMatch(e -> e.startsWith("down"));
+        }
+    }
+
+    private static HostAndPort local(int port) {
+        return new HostAndPort("127.0.0.1", port);
     }
 
     // ---- helpers ----
@@ -207,12 +262,16 @@ class HyphaeNodeTest {
 
     private HyphaeNode startNode(int index, Duration suspicion, TransportResources loops) {
         List<String> seeds = ports.stream().map(p -> "127.0.0.1:" + p).toList();
-        HyphaeConfig config = HyphaeConfig.builder()
+        return startNode("n" + index, ports.get(index), suspicion, loops, b -> b.discovery("fixed", d -> d.set("seeds", seeds)));
+    }
+
+    private HyphaeNode startNode(String name, int port, Duration suspicion, TransportResources loops,
+                                 UnaryOperator<HyphaeConfigBuilder> discovery) {
+        HyphaeConfig config = discovery.apply(HyphaeConfig.builder())
                 .cluster(c -> c.name("node-test").secret(SECRET))
-                .node(n -> n.name("n" + index).bind("127.0.0.1:" + ports.get(index)))
+                .node(n -> n.name(name).bind("127.0.0.1:" + port))
                 .transport(t -> t.heartbeatInterval(Duration.ofMillis(200)).heartbeatTimeout(Duration.ofSeconds(1))
                         .connectTimeout(Duration.ofSeconds(1)).closeTimeout(Duration.ofMillis(500)))
-                .discovery("fixed", d -> d.set("seeds", seeds))
                 .overlay(o -> o.shuffleInterval(Duration.ofSeconds(1)).neighborTimeout(Duration.ofMillis(500)))
                 .directory(d -> d.suspicionTimeout(suspicion).antiEntropyInterval(Duration.ofMillis(500))
                         .tombstoneRetention(Duration.ofMinutes(5)))

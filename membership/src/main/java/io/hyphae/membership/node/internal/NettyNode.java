@@ -18,16 +18,13 @@ import io.hyphae.membership.transport.Transport;
 import io.hyphae.membership.transport.TransportResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -51,18 +48,16 @@ public final class NettyNode implements HyphaeNode {
     private final NodeDriver driver;
     private final NodeMeters meters;
     private final DiscoverySeeds discovery;
-    private final ScheduledExecutorService discoveryThread;
     private volatile Thread loopThread;
     private volatile boolean closed;
 
     private NettyNode(HyphaeConfig config, Transport transport, NodeDriver driver, NodeMeters meters,
-                      DiscoverySeeds discovery, ScheduledExecutorService discoveryThread) {
+                      DiscoverySeeds discovery) {
         this.config = config;
         this.transport = transport;
         this.driver = driver;
         this.meters = meters;
         this.discovery = discovery;
-        this.discoveryThread = discoveryThread;
     }
 
     /** See {@link HyphaeNode#start(HyphaeConfig, MeterRegistry, TransportResources)}. */
@@ -72,18 +67,14 @@ public final class NettyNode implements HyphaeNode {
         Transport transport = Transport.start(config.transport(), config.nodeName(), meterRegistry, resources);
         NodeId self = transport.self();
         NodeMeters meters = new NodeMeters(meterRegistry, config.nodeName(), config.metrics().tags());
-        // Strategies may block (DNS, HTTP), so they get a thread of their own, never the event loop.
-        ScheduledExecutorService discoveryThread = Executors.newSingleThreadScheduledExecutor(
-                new DefaultThreadFactory("hyphae-discovery-" + config.nodeName(), true));
         DiscoverySeeds discovery;
         try {
             discovery = DiscoverySeeds.create(config,
                     new DiscoveryContext(config.transport().clusterName(), self, config.transport().secret(),
-                            meterRegistry, discoveryThread),
+                            meterRegistry, DiscoveryThreads.shared()),
                     Thread.currentThread().getContextClassLoader() != null
                             ? Thread.currentThread().getContextClassLoader() : NettyNode.class.getClassLoader());
         } catch (RuntimeException e) {
-            discoveryThread.shutdownNow();
             meters.close();
             transport.close();
             throw e;
@@ -93,7 +84,7 @@ public final class NettyNode implements HyphaeNode {
         NodeDriver driver = new NodeDriver(core, transport, meters);
         SeedJoiner joiner = new SeedJoiner(driver, transport, meters);
         driver.joiner(joiner);
-        NettyNode node = new NettyNode(config, transport, driver, meters, discovery, discoveryThread);
+        NettyNode node = new NettyNode(config, transport, driver, meters, discovery);
         transport.register(new HyParViewCodec(), driver::received);
         transport.register(new PlumtreeCodec(), driver::received);
         transport.register(new DirectoryCodec(), driver::received);
@@ -208,7 +199,6 @@ public final class NettyNode implements HyphaeNode {
         }
         closed = true;
         discovery.close();
-        discoveryThread.shutdownNow();
         try {
             onLoop(() -> {
                 driver.close();

@@ -226,7 +226,17 @@ final class NodeDriver implements LinkListener {
             waiting.add(new Outgoing(message, done)); // behind the earlier ones, to keep their order
             return;
         }
-        SendResult r = transport.send(to, message);
+        SendResult r;
+        try {
+            r = transport.send(to, message);
+        } catch (IllegalArgumentException e) {
+            // No codec for it, or it cannot be encoded: a bug above, never a reason to stop the loop.
+            log.warn("cannot send {} to {}: {}", message.getClass().getSimpleName(), to, e.getMessage());
+            if (done != null) {
+                done.completeExceptionally(e);
+            }
+            return;
+        }
         if (r == SendResult.NO_LINK) {
             ArrayDeque<Outgoing> q = new ArrayDeque<>();
             q.add(new Outgoing(message, done));
@@ -296,7 +306,16 @@ final class NodeDriver implements LinkListener {
     private void flush(NodeId peer, ArrayDeque<Outgoing> queue) {
         while (!queue.isEmpty()) {
             Outgoing o = queue.poll();
-            SendResult r = transport.send(peer, o.message());
+            SendResult r;
+            try {
+                r = transport.send(peer, o.message());
+            } catch (IllegalArgumentException e) {
+                log.warn("cannot send {} to {}: {}", o.message().getClass().getSimpleName(), peer, e.getMessage());
+                if (o.done() != null) {
+                    o.done().completeExceptionally(e);
+                }
+                continue;
+            }
             if (r == SendResult.NO_LINK) {
                 // The link broke as soon as it came up; the transport reports that as link down.
                 if (o.done() != null) {
@@ -327,7 +346,7 @@ final class NodeDriver implements LinkListener {
             Set<NodeId> next = new HashSet<>(live);
             next.add(up.member());
             live = Set.copyOf(next);
-            meters.memberEvent("up", "");
+            meters.memberEvent("up", "none");
             log.info("{} up", up.member());
             for (MembershipListener l : listeners) {
                 deliverUp(l, up.member());

@@ -29,6 +29,7 @@ import java.util.function.ToDoubleFunction;
  * <ul>
  *   <li>{@code hyphae.overlay.active}, {@code hyphae.overlay.passive}: view sizes (gauges)</li>
  *   <li>{@code hyphae.overlay.joins}: JOINs sent through a discovery seed</li>
+ *   <li>{@code hyphae.overlay.seed.failures}: seeds that could not be dialled</li>
  *   <li>{@code hyphae.members{status}}: directory entries by status (gauges)</li>
  *   <li>{@code hyphae.members.events{event=up|down, reason}}: listener events</li>
  *   <li>{@code hyphae.broadcast.delivered}, {@code .duplicates}, {@code .gossips.sent},
@@ -52,6 +53,7 @@ final class NodeMeters {
     private volatile long malformed;
     private long lastSampleMillis = Long.MIN_VALUE;
     private final Counter joins;
+    private final Counter seedFailures;
     /** Up, and down per reason: a handful of counters, made on first use. */
     private final Map<String, Counter> events = new java.util.HashMap<>();
 
@@ -80,6 +82,10 @@ final class NodeMeters {
         joins = Counter.builder("hyphae.overlay.joins").description("JOINs sent through a discovery seed")
                 .tags(tags).register(registry);
         meters.add(joins);
+        seedFailures = Counter.builder("hyphae.overlay.seed.failures")
+                .description("Seeds that could not be dialled to join through (unreachable, refused, or this node)")
+                .tags(tags).register(registry);
+        meters.add(seedFailures);
     }
 
     private void gauge(String name, String description, ToDoubleFunction<NodeMeters> f) {
@@ -115,6 +121,10 @@ final class NodeMeters {
 
     void joinAttempt() {
         joins.increment();
+    }
+
+    void seedFailure() {
+        seedFailures.increment();
     }
 
     void memberEvent(String event, String reason) {

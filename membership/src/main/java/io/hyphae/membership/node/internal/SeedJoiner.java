@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
  * Feeds discovery's seeds to the overlay. Seeds are addresses; HyParView needs identities, so a
  * seed is dialled, and the identity that answers its handshake is the contact the node JOINs
  * through. It joins when the node starts, whenever HyParView reports NeedsContacts (no
- * neighbour, or an island whose passive view is exhausted), and whenever the seed set changes
- * while the node still wants contacts (a partition healed, a node appeared). While the node has
- * no neighbour it retries with {@link #RETRY} backoff through a different seed each time.
+ * neighbour, or an island whose passive view is exhausted), and when the seed set changes: through
+ * a seed at an address no live member has (another island: a partition healed, or nodes
+ * discovery found only now), or through any seed while the node still wants contacts. While the
+ * node has no neighbour it retries with {@link #RETRY} backoff through a different seed each time.
  *
  * <p>Runs on the node's event loop only, like {@link NodeDriver}.
  */
@@ -35,6 +36,8 @@ final class SeedJoiner {
     private final Transport transport;
     private final NodeMeters meters;
     private Set<HostAndPort> seeds = Set.of();
+    /** Seeds that appeared at an address no live member had when they appeared; see {@link #seedsChanged}. */
+    private final Set<HostAndPort> strangers = new HashSet<>();
     private boolean wanted = true;
     private boolean dialling;
     private boolean retryScheduled;
@@ -51,12 +54,22 @@ final class SeedJoiner {
     void seedsChanged(Set<HostAndPort> next) {
         Set<HostAndPort> others = new HashSet<>(next);
         others.remove(transport.self().address());
+        // Seeds at addresses no live member has: another island (nodes discovery found only now,
+        // or a healed partition). Its nodes are not in the passive view, so HyParView would never
+        // ask for them; JOIN through one so the two overlays, and then directories, merge.
+        // (A node not joined yet joins through any seed anyway.)
+        if (driver.joined()) {
+            for (HostAndPort s : others) {
+                if (!seeds.contains(s)) {
+                    strangers.add(s);
+                }
+            }
+        }
+        strangers.retainAll(others);
         seeds = Set.copyOf(others);
         loggedNoSeeds = false;
-        log.debug("{} seeds: {}", transport.self(), seeds);
-        if (wanted || !driver.joined()) {
-            tryJoin();
-        }
+        log.debug("{} seeds: {} (new to it: {})", transport.self(), seeds, strangers);
+        tryJoin();
     }
 
     /** HyParView asked for contacts. */
@@ -73,11 +86,13 @@ final class SeedJoiner {
         if (candidates.isEmpty()) {
             if (!driver.joined() && !loggedNoSeeds) {
                 loggedNoSeeds = true;
-                log.info("{} has no neighbour and no seed to join through yet; waiting for discovery", transport.self());
+                log.debug("{} has no neighbour and no seed to join through; waiting for discovery", transport.self());
             }
             return; // the next change of seeds tries again
         }
         HostAndPort seed = candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+        // One attempt per stranger and change of seeds: an unreachable one is not retried forever.
+        strangers.remove(seed);
         dialling = true;
         transport.connect(seed).whenCompleteAsync((contact, error) -> {
             dialling = false;
@@ -90,6 +105,7 @@ final class SeedJoiner {
                 log.debug("{} joins through {}", transport.self(), contact);
                 driver.join(List.of(contact));
             } else {
+                meters.seedFailure();
                 log.debug("{} cannot join through seed {}: {}", transport.self(), seed,
                         error == null ? "it is this node" : error.toString());
             }
@@ -97,14 +113,23 @@ final class SeedJoiner {
         }, transport.executor());
     }
 
-    /** Seeds not already neighbours: a JOIN through a neighbour would bring nothing new. */
+    /**
+     * Strangers first; else, when the overlay wants contacts or the node has no neighbour, any
+     * seed that is not already a neighbour (a JOIN through a neighbour would bring nothing new).
+     */
     private List<HostAndPort> candidates() {
         Set<HostAndPort> neighbours = new HashSet<>();
         for (NodeId n : driver.core().overlay().activeView()) {
             neighbours.add(n.address());
         }
+        Set<HostAndPort> members = new HashSet<>();
+        for (NodeId m : driver.live()) {
+            members.add(m.address());
+        }
+        strangers.removeAll(members); // learnt meanwhile through the directory: not another island
+        boolean any = wanted || !driver.joined();
         List<HostAndPort> out = new ArrayList<>();
-        for (HostAndPort s : seeds) {
+        for (HostAndPort s : strangers.isEmpty() && any ? seeds : strangers) {
             if (!neighbours.contains(s)) {
                 out.add(s);
             }
@@ -118,7 +143,7 @@ final class SeedJoiner {
         long delay = RETRY.delay(attempt++, ThreadLocalRandom.current()).toNanos();
         transport.executor().schedule(() -> {
             retryScheduled = false;
-            if (driver.joined() && !wanted) {
+            if (driver.joined() && !wanted && strangers.isEmpty()) {
                 attempt = 0;
             } else {
                 tryJoin();
