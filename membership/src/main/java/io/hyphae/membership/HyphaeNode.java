@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One running cluster member: its transport, discovery strategies, HyParView overlay, Plumtree
@@ -54,7 +55,18 @@ public interface HyphaeNode extends AutoCloseable {
 
     /** As {@link #start(HyphaeConfig, MeterRegistry)}, on the event loops of {@code resources}. */
     static HyphaeNode start(HyphaeConfig config, MeterRegistry meters, TransportResources resources) {
-        return NettyNode.start(config, meters, resources);
+        return start(config, meters, resources, transport -> { });
+    }
+
+    /**
+     * As {@link #start(HyphaeConfig, MeterRegistry, TransportResources)}, calling
+     * {@code beforeJoining} with the node's transport once it listens but before the node enters
+     * its directory, joins or starts discovery. A layer above (hyphae-rpc) registers its codec
+     * there, so no peer can know this node before its frames are understood.
+     */
+    static HyphaeNode start(HyphaeConfig config, MeterRegistry meters, TransportResources resources,
+                            Consumer<Transport> beforeJoining) {
+        return NettyNode.start(config, meters, resources, beforeJoining);
     }
 
     /** This node: name, advertised address and this run's incarnation. */
@@ -98,6 +110,8 @@ public interface HyphaeNode extends AutoCloseable {
      * refused.
      *
      * @throws IllegalArgumentException for the directory's channel or a payload over the frame limit
+     * @throws IllegalStateException when the node's event loop is shut down (also from
+     *     {@link #subscribe} and {@link #addListener})
      */
     void broadcast(int channel, byte[] payload);
 
@@ -111,14 +125,14 @@ public interface HyphaeNode extends AutoCloseable {
      *
      * @return completes when the message is queued on the link to exactly that incarnation;
      *     fails when no link to it can be opened (unreachable, refused, another incarnation
-     *     answered), the link's queue is full, or the node is closed
+     *     answered), the link's queue is full, {@code to} is this node, or the node is closed
      */
     CompletableFuture<Void> send(NodeId to, Object message);
 
     /**
      * The node's transport, for layers above membership (hyphae-rpc registers its codec, id
-     * 16, and listens for links going down). Do not close or disconnect through it: the
-     * overlay owns the links.
+     * 16, best in the {@code beforeJoining} hook of {@link #start}, and listens for links going
+     * down). Do not close or disconnect through it: the overlay owns the links.
      */
     Transport transport();
 

@@ -9,6 +9,8 @@ import io.hyphae.membership.directory.DownReason;
 import io.hyphae.membership.directory.Member;
 import io.hyphae.membership.directory.MemberStatus;
 import io.hyphae.membership.plumtree.Channels;
+import io.hyphae.membership.transport.Chat;
+import io.hyphae.membership.transport.Transport;
 import io.hyphae.membership.transport.TransportResources;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -242,6 +245,45 @@ class HyphaeNodeTest {
         }
     }
 
+    @Test
+    void aDirectMessageReachesExactlyTheIncarnationItNames() {
+        // Given two nodes that know each other, both speaking a small test protocol
+        ports = freePorts(3);
+        Queue<String> atB = new ConcurrentLinkedQueue<>();
+        HyphaeNode a = startNode("a", ports.get(0), SUSPICION, resources, b -> b,
+                t -> t.register(Chat.Codec.INSTANCE, (from, m) -> { }));
+        HyphaeNode b = startNode("b", ports.get(1), SUSPICION, resources,
+                c -> c.discovery("fixed", d -> d.set("seeds", List.of("127.0.0.1:" + ports.get(0)))),
+                t -> t.register(Chat.Codec.INSTANCE, (from, m) -> atB.add(from.name() + ":" + ((Chat.Text) m).text())));
+        nodes.add(a);
+        nodes.add(b);
+
+        // When a sends to b, to an incarnation of b that is not running, and to an address nobody listens on
+        a.send(b.self(), new Chat.Text("hello")).join();
+        NodeId staleB = new NodeId(b.self().name(), b.self().address(), b.self().incarnation() - 1);
+        var toStale = a.send(staleB, new Chat.Text("stale"));
+        var toNobody = a.send(new NodeId("ghost", local(ports.get(2)), 1), new Chat.Text("boo"));
+        var toSelf = a.send(a.self(), new Chat.Text("me"));
+
+        // Then only the message to the running incarnation arrives, and the others fail
+        await().atMost(Duration.ofSeconds(5)).until(() -> atB.contains("a:hello"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> toStale.isDone() && toNobody.isDone());
+        assertThat(toStale).isCompletedExceptionally();
+        assertThat(toNobody).isCompletedExceptionally();
+        assertThat(toSelf).isCompletedExceptionally();
+        assertThat(atB).containsExactly("a:hello");
+    }
+
+    @Test
+    void theDirectorysChannelIsNotOpenToApplications() {
+        ports = freePorts(1);
+        HyphaeNode a = startNode("a", ports.get(0), SUSPICION, resources, b -> b);
+        nodes.add(a);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.broadcast(Channels.DIRECTORY, new byte[1]))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved for the member directory");
+    }
+
     private static HostAndPort local(int port) {
         return new HostAndPort("127.0.0.1", port);
     }
@@ -267,6 +309,11 @@ class HyphaeNodeTest {
 
     private HyphaeNode startNode(String name, int port, Duration suspicion, TransportResources loops,
                                  UnaryOperator<HyphaeConfigBuilder> discovery) {
+        return startNode(name, port, suspicion, loops, discovery, t -> { });
+    }
+
+    private HyphaeNode startNode(String name, int port, Duration suspicion, TransportResources loops,
+                                 UnaryOperator<HyphaeConfigBuilder> discovery, Consumer<Transport> beforeJoining) {
         HyphaeConfig config = discovery.apply(HyphaeConfig.builder())
                 .cluster(c -> c.name("node-test").secret(SECRET))
                 .node(n -> n.name(name).bind("127.0.0.1:" + port))
@@ -276,7 +323,7 @@ class HyphaeNodeTest {
                 .directory(d -> d.suspicionTimeout(suspicion).antiEntropyInterval(Duration.ofMillis(500))
                         .tombstoneRetention(Duration.ofMinutes(5)))
                 .build();
-        HyphaeNode node = HyphaeNode.start(config, registry, loops);
+        HyphaeNode node = HyphaeNode.start(config, registry, loops, beforeJoining);
         Queue<String> q = events.computeIfAbsent(node.self().name(), k -> new ConcurrentLinkedQueue<>());
         node.addListener(new MembershipListener() {
             @Override

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,8 +61,9 @@ public final class NettyNode implements HyphaeNode {
         this.discovery = discovery;
     }
 
-    /** See {@link HyphaeNode#start(HyphaeConfig, MeterRegistry, TransportResources)}. */
-    public static HyphaeNode start(HyphaeConfig config, MeterRegistry registry, TransportResources resources) {
+    /** See {@link HyphaeNode#start(HyphaeConfig, MeterRegistry, TransportResources, Consumer)}. */
+    public static HyphaeNode start(HyphaeConfig config, MeterRegistry registry, TransportResources resources,
+                                   Consumer<Transport> beforeJoining) {
         // Metrics off: a registry nobody reads, which keeps no meters (a composite without children).
         MeterRegistry meterRegistry = config.metrics().enabled() ? registry : new CompositeMeterRegistry();
         Transport transport = Transport.start(config.transport(), config.nodeName(), meterRegistry, resources);
@@ -89,12 +91,26 @@ public final class NettyNode implements HyphaeNode {
         transport.register(new PlumtreeCodec(), driver::received);
         transport.register(new DirectoryCodec(), driver::received);
         transport.addLinkListener(driver);
+        try {
+            beforeJoining.accept(transport);
+        } catch (RuntimeException e) {
+            discovery.close();
+            meters.close();
+            transport.close();
+            throw e;
+        }
         node.onLoop(() -> {
             node.loopThread = Thread.currentThread();
             driver.start(List.of());
             return null;
         });
-        discovery.start(seeds -> transport.executor().execute(() -> joiner.seedsChanged(seeds)));
+        discovery.start(seeds -> {
+            try {
+                node.onLoopLater(() -> joiner.seedsChanged(seeds));
+            } catch (IllegalStateException e) {
+                log.debug("{}: seeds after its event loop stopped are ignored", self);
+            }
+        });
         log.info("{} started ({} discovery strategies)", self, discovery.size());
         return node;
     }
@@ -122,8 +138,8 @@ public final class NettyNode implements HyphaeNode {
     @Override
     public Registration addListener(MembershipListener listener) {
         java.util.Objects.requireNonNull(listener, "listener");
-        transport.executor().execute(() -> driver.addListener(listener));
-        return () -> transport.executor().execute(() -> driver.removeListener(listener));
+        onLoopLater(() -> driver.addListener(listener));
+        return () -> onLoopLater(() -> driver.removeListener(listener));
     }
 
     @Override
@@ -151,23 +167,28 @@ public final class NettyNode implements HyphaeNode {
             throw new IllegalArgumentException("payload of " + payload.length + " bytes exceeds the frame limit of " + max);
         }
         byte[] copy = payload.clone(); // the caller may reuse its array once this returns
-        transport.executor().execute(() -> driver.broadcast(channel, copy));
+        onLoopLater(() -> driver.broadcast(channel, copy));
     }
 
     @Override
     public Registration subscribe(int channel, BroadcastListener listener) {
         java.util.Objects.requireNonNull(listener, "listener");
-        transport.executor().execute(() -> driver.subscribe(channel, listener));
-        return () -> transport.executor().execute(() -> driver.unsubscribe(channel, listener));
+        onLoopLater(() -> driver.subscribe(channel, listener));
+        return () -> onLoopLater(() -> driver.unsubscribe(channel, listener));
     }
 
     @Override
     public CompletableFuture<Void> send(NodeId to, Object message) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (to.sameNodeAs(self())) {
+            // A link to itself does not exist; the layer above delivers its own share locally.
+            done.completeExceptionally(new IllegalArgumentException("cannot send to this node itself: " + to));
+            return done;
+        }
         try {
-            transport.executor().execute(() -> driver.sendDirect(to, message, done));
-        } catch (RejectedExecutionException e) {
-            done.completeExceptionally(new IllegalStateException("node is closed"));
+            onLoopLater(() -> driver.sendDirect(to, message, done));
+        } catch (IllegalStateException e) {
+            done.completeExceptionally(e);
         }
         return done;
     }
@@ -210,6 +231,15 @@ public final class NettyNode implements HyphaeNode {
         transport.close();
         meters.close();
         log.info("{} closed", self());
+    }
+
+    /** Runs {@code task} on the event loop, after what is queued there; the caller does not wait. */
+    private void onLoopLater(Runnable task) {
+        try {
+            transport.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the node's event loop is shut down", e);
+        }
     }
 
     /** Runs {@code query} on the event loop and waits for it; directly when already there. */
