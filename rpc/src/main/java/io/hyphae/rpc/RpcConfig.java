@@ -1,5 +1,7 @@
 package io.hyphae.rpc;
 
+import io.hyphae.membership.config.ConfigException;
+import io.hyphae.membership.config.ConfigSection;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -64,6 +66,27 @@ public record RpcConfig(
                 4_096,
                 Duration.ofSeconds(1),
                 Optional.empty());
+    }
+
+    /**
+     * Reads the {@code rpc} section of a hyphae config file (keys in docs/configuration.md);
+     * a key left out keeps its {@link #defaults()} value. The one place file keys map onto fields.
+     *
+     * @throws ConfigException naming the file and {@code rpc.<key>} for a bad value or an unknown key
+     */
+    public static RpcConfig from(ConfigSection rpc) {
+        RpcConfig d = defaults();
+        RpcConfig read = new RpcConfig(
+                rpc.integer("max-outstanding-calls", d.maxOutstandingCalls, 1, Integer.MAX_VALUE),
+                rpc.bytes("max-payload-size", d.maxPayloadBytes, 1, Integer.MAX_VALUE),
+                rpc.integer("handler-threads", d.handlerThreads, 1, 4_096),
+                rpc.integer("handler-queue-capacity", d.handlerQueueCapacity, 1, Integer.MAX_VALUE),
+                rpc.integer("cast-queue-capacity", d.castQueueCapacity, 1, Integer.MAX_VALUE),
+                rpc.integer("reorder-window", d.reorderWindow, 1, Integer.MAX_VALUE),
+                rpc.positiveDuration("gap-timeout", d.gapTimeout),
+                Optional.empty());
+        rpc.rejectUnknownKeys();
+        return read;
     }
 
     public RpcConfig withMaxOutstandingCalls(int n) {

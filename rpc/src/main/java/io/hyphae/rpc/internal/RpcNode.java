@@ -1,5 +1,6 @@
 package io.hyphae.rpc.internal;
 
+import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.NodeId;
 import io.hyphae.rpc.BadNode;
 import io.hyphae.rpc.BadNode.Reason;
@@ -82,6 +83,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     // Longer timeouts are cut to this, so deadlines stay far from overflowing a long of nanoseconds.
     private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
+    private final Optional<HyphaeNode> node;
     private final MembershipView membership;
     private final Messaging messaging;
     private final RpcConfig config;
@@ -112,6 +114,16 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private volatile boolean closed;
 
     public RpcNode(MembershipView membership, Messaging messaging, RpcConfig config, MeterRegistry meters) {
+        this(membership, messaging, config, meters, Optional.empty());
+    }
+
+    /**
+     * @param node the membership node this RPC layer runs on and owns (left and closed by
+     *     {@link #close()}), or empty when built on ports alone
+     */
+    public RpcNode(MembershipView membership, Messaging messaging, RpcConfig config, MeterRegistry meters,
+                   Optional<HyphaeNode> node) {
+        this.node = node;
         this.membership = membership;
         this.messaging = messaging;
         this.config = config;
@@ -154,6 +166,12 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     @Override
     public NodeId self() {
         return self;
+    }
+
+    @Override
+    public HyphaeNode node() {
+        return node.orElseThrow(() -> new IllegalStateException(
+                "this RPC layer was created on ports (Rpc.create), not started on a HyphaeNode"));
     }
 
     @Override
@@ -680,6 +698,8 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     @Override
     public void close() {
+        // Leave first, so the others stop calling this node before its calls are failed here.
+        node.ifPresent(HyphaeNode::leave);
         List<PendingCall<?>> calls;
         synchronized (lock) {
             if (closed) {
@@ -694,5 +714,6 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         }
         timer.shutdownNow();
         ownPool.ifPresent(ThreadPoolExecutor::shutdownNow);
+        node.ifPresent(HyphaeNode::close);
     }
 }
