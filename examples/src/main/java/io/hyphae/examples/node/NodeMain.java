@@ -40,11 +40,13 @@ public final class NodeMain {
             options = NodeOptions.parse(args);
             config = HyphaeConfig.load(options.config());
         } catch (NodeOptions.UsageException e) {
-            if (!e.getMessage().isEmpty()) {
-                err.println("hyphae-node: " + e.getMessage());
+            if (e.getMessage().isEmpty()) { // --help
+                out.println(NodeOptions.USAGE);
+                return OK;
             }
+            err.println("hyphae-node: " + e.getMessage());
             err.println(NodeOptions.USAGE);
-            return e.getMessage().isEmpty() ? OK : BAD_USAGE;
+            return BAD_USAGE;
         } catch (ConfigException e) {
             err.println("hyphae-node: " + e.getMessage());
             return BAD_USAGE;
