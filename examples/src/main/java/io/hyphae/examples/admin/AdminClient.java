@@ -20,7 +20,8 @@ public final class AdminClient {
     private final int port;
     private final AdminAuthenticator auth;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // One client for the process: each HttpClient starts a selector thread of its own.
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public AdminClient(int port, AdminAuthenticator auth, Clock clock) {
         this.port = port;
@@ -58,7 +59,7 @@ public final class AdminClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         auth.sign(body).ifPresent(s -> request.header(AdminAuthenticator.SIGNATURE_HEADER, s));
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.body());
         } catch (ConnectException e) {
             throw new UnreachableException("no node's admin channel on 127.0.0.1:" + port
