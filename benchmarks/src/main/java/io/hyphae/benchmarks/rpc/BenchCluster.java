@@ -110,8 +110,15 @@ final class BenchCluster implements AutoCloseable {
     private static Child startChild(String name, int port, List<Integer> seeds) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), "io.hyphae.benchmarks.Main", BenchNode.KEY, name, String.valueOf(port)));
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        // Extra JVM options for the four nodes, for profiling: HYPHAE_BENCH_NODE_OPTS="-XX:StartFlightRecording=..."
+        String extra = System.getenv().getOrDefault("HYPHAE_BENCH_NODE_OPTS", "").replace("{name}", name);
+        for (String o : extra.split(" ")) {
+            if (!o.isBlank()) {
+                command.add(o);
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hyphae.benchmarks.Main", BenchNode.KEY, name, String.valueOf(port)));
         seeds.forEach(p -> command.add(String.valueOf(p)));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         return new Child(name, p);

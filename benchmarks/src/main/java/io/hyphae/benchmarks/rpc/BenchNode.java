@@ -52,6 +52,17 @@ public final class BenchNode {
                 .build();
     }
 
+    /** On stderr, the meters that count what was dropped, so a run that lost casts says where. */
+    private static void reportLosses(String name, SimpleMeterRegistry meters) {
+        meters.getMeters().stream()
+                .filter(m -> !m.getId().getName().contains("latency"))
+                .forEach(m -> m.measure().forEach(x -> {
+                    if (x.getValue() > 0) {
+                        System.err.println(name + " " + m.getId() + " " + x.getValue());
+                    }
+                }));
+    }
+
     public static void main(String[] args) throws Exception {
         String name = args[0];
         int port = Integer.parseInt(args[1]);
@@ -59,7 +70,8 @@ public final class BenchNode {
         PrintStream out = System.out;
         Map<NodeId, long[]> last = new ConcurrentHashMap<>();
         long[] counters = new long[3]; // received, reordered, last arrival (ms); guarded by itself
-        try (Rpc rpc = Rpc.start(config(name, port, seeds), RpcConfig.defaults(), new SimpleMeterRegistry(), TransportResources.shared())) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (Rpc rpc = Rpc.start(config(name, port, seeds), RpcConfig.defaults(), meters, TransportResources.shared())) {
             rpc.register(ECHO, (caller, req) -> req);
             rpc.subscribe(COUNT, (sender, msg) -> {
                 long seq = ByteBuffer.wrap(msg).getLong();
@@ -102,6 +114,9 @@ public final class BenchNode {
                         synchronized (out) {
                             out.println("DONE received=" + counters[0] + " lost=" + Math.max(0, n - counters[0]) + " reordered=" + counters[1]);
                             out.flush();
+                        }
+                        if (counters[0] < n) {
+                            reportLosses(name, meters);
                         }
                         counters[0] = 0;
                         counters[1] = 0;
