@@ -1,5 +1,7 @@
 package io.hyphae.benchmarks;
 
+import io.hyphae.benchmarks.rpc.BenchNode;
+import io.hyphae.benchmarks.rpc.RpcWorkloads;
 import java.util.Arrays;
 
 /**
@@ -13,15 +15,17 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: benchmarks/run KEY [options]   (keys: T1)");
+            System.err.println("usage: benchmarks/run KEY [options]   (keys: T1 W1 W2 W3 W4)");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "T1" -> TransportRoundTrip.run(rest);
             case TransportRoundTrip.ECHO_KEY -> TransportRoundTrip.echo();
+            case "W1", "W2", "W3", "W4" -> RpcWorkloads.run(args[0], rest);
+            case BenchNode.KEY -> BenchNode.main(rest);
             default -> {
-                System.err.println("unknown workload " + args[0] + " (keys: T1)");
+                System.err.println("unknown workload " + args[0] + " (keys: T1 W1 W2 W3 W4)");
                 System.exit(2);
             }
         }

@@ -272,6 +272,13 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     @Override
     public <M> void abcast(Topic<M> topic, M message) {
+        Set<NodeId> members = membership.liveMembers();
+        if (members.size() <= config.directAbcastMaxMembers()) {
+            // Small cluster: one frame per member keeps every receiver's stream in TCP order,
+            // with none of Plumtree's lazy repair under load (docs/rpc.md, "abcast to all").
+            abcast(members, topic, message);
+            return;
+        }
         byte[] payload = encodePayload(topic.codec(), message);
         synchronized (lock) {
             requireOpen();
