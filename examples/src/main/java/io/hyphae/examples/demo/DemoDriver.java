@@ -272,7 +272,7 @@ public final class DemoDriver implements AutoCloseable {
     private Path writeConfig(Discovery discovery) throws IOException {
         String name = "demo-" + HexFormat.of().formatHex(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, 3);
         String discoveryBlock;
-        Optional<String> problem = discovery == Discovery.STATIC ? Optional.of("static discovery asked for")
+        Optional<String> problem = discovery == Discovery.STATIC ? Optional.of("--discovery static")
                 : MulticastProbe.loopbackProblem(Duration.ofSeconds(1));
         if (problem.isEmpty()) {
             int udp = freeUdpPort();

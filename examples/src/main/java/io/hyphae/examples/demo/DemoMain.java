@@ -18,12 +18,16 @@ public final class DemoMain {
         int nodes = 5;
         DemoDriver.Discovery discovery = DemoDriver.Discovery.AUTO;
         Path workDir = null;
+        // The script runs the driver in the background (to trap Ctrl-C), where the JVM sees no
+        // console; it says --tty when its own output is a terminal.
+        boolean terminal = System.console() != null;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                     case "--discovery" -> discovery = DemoDriver.Discovery.valueOf(args[++i].toUpperCase(java.util.Locale.ROOT));
                     case "--workdir" -> workDir = Path.of(args[++i]);
+                    case "--tty" -> terminal = true;
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
                 }
             }
@@ -39,8 +43,7 @@ public final class DemoMain {
         if (workDir == null) {
             workDir = Files.createTempDirectory("hyphae-demo-");
         }
-        DemoDriver driver = new DemoDriver(nodes, System.getProperty("java.class.path"), workDir, System.out,
-                System.console() != null);
+        DemoDriver driver = new DemoDriver(nodes, System.getProperty("java.class.path"), workDir, System.out, terminal);
         // Ctrl-C (SIGINT) and SIGTERM run the hook: no node process outlives the demo.
         Thread stopper = new Thread(driver::close, "demo-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
