@@ -246,6 +246,48 @@ class HyphaeNodeTest {
     }
 
     @Test
+    void aFrozenNodeIsReportedUnreachableAfterTheHeartbeatTimeoutAndTheSuspicion() throws Exception {
+        // Given a formed cluster where one node runs on an event loop of its own
+        TransportResources ownLoop = TransportResources.create(1);
+        java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
+        try {
+            startCluster(SUSPICION, Map.of(0, ownLoop));
+            awaitFormed();
+            HyphaeNode frozen = nodes.get(0);
+            List<HyphaeNode> others = List.copyOf(nodes.subList(1, SIZE));
+            others.forEach(n -> events.get(n.self().name()).clear());
+
+            // When its process freezes (a long GC pause, SIGSTOP): its sockets stay open but it
+            // neither reads, writes nor sends heartbeats
+            long start = System.nanoTime();
+            frozen.transport().executor().execute(() -> {
+                try {
+                    thaw.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+
+            // Then the others close their links after the heartbeat timeout (1 s), suspect it, and
+            // report it unreachable once the suspicion stood (2 s): nobody else goes down
+            await().atMost(Duration.ofSeconds(10)).until(() -> others.stream().allMatch(n ->
+                    events(n).contains("down " + frozen.self() + " UNREACHABLE")));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            log.info("a frozen node was reported on every other node after {} ms", millis);
+            // (the silence is counted from its last heartbeat, up to one interval, 200 ms, before it froze)
+            assertThat(millis).isGreaterThanOrEqualTo(Duration.ofMillis(1000 - 200).plus(SUSPICION).toMillis());
+            for (HyphaeNode n : others) {
+                assertThat(events(n)).containsExactly("down " + frozen.self() + " UNREACHABLE");
+            }
+        } finally {
+            thaw.countDown();
+            nodes.forEach(HyphaeNode::close);
+            nodes.clear();
+            ownLoop.close();
+        }
+    }
+
+    @Test
     void aDirectMessageReachesExactlyTheIncarnationItNames() {
         // Given two nodes that know each other, both speaking a small test protocol
         ports = freePorts(3);
