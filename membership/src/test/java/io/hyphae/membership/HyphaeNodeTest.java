@@ -279,6 +279,10 @@ class HyphaeNodeTest {
             for (HyphaeNode n : others) {
                 assertThat(events(n)).containsExactly("down " + frozen.self() + " UNREACHABLE");
             }
+
+            // When it thaws, it learns the verdict: final for its incarnation
+            thaw.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> events(frozen).contains("down " + frozen.self() + " UNREACHABLE"));
         } finally {
             thaw.countDown();
             nodes.forEach(HyphaeNode::close);

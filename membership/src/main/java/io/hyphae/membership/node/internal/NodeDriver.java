@@ -374,7 +374,14 @@ final class NodeDriver implements LinkListener {
             liveSet.remove(down.member());
             liveVersion++;
             meters.memberEvent("down", down.reason().name().toLowerCase(java.util.Locale.ROOT));
-            log.info("{} down: {}", down.member(), down.reason());
+            if (down.member().equals(core.self()) && down.reason() != DownReason.LEFT) {
+                // Declared down by the others (cut off, or frozen, past the suspicion timeout):
+                // final for this incarnation, so only a restart brings this node back.
+                log.warn("the cluster declared this node ({}) down: close it and start it again to rejoin"
+                        + " as a new incarnation", down.member());
+            } else {
+                log.info("{} down: {}", down.member(), down.reason());
+            }
             for (MembershipListener l : listeners) {
                 deliverDown(l, down.member(), down.reason());
             }
