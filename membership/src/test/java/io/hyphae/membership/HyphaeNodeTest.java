@@ -321,6 +321,29 @@ class HyphaeNodeTest {
     }
 
     @Test
+    void aNodesMetersLeaveTheRegistryWithItAndMetricsOffRegistersNone() {
+        // Given a node with meters, and one with metrics turned off, on separate registries
+        ports = freePorts(2);
+        HyphaeNode measured = startNode("measured", ports.get(0), SUSPICION, resources, b -> b);
+        SimpleMeterRegistry untouched = new SimpleMeterRegistry();
+        HyphaeNode quiet = HyphaeNode.start(HyphaeConfig.builder()
+                .cluster(c -> c.name("node-test").secret(SECRET))
+                .node(n -> n.name("quiet").bind("127.0.0.1:" + ports.get(1)))
+                .metrics(m -> m.enabled(false))
+                .build(), untouched, resources);
+        nodes.add(quiet);
+        assertThat(registry.find("hyphae.overlay.active").tag("node", "measured").gauge()).isNotNull();
+
+        // When the measured node closes
+        measured.close();
+
+        // Then its tagged meters are gone, and the quiet node never registered any
+        assertThat(registry.find("hyphae.overlay.active").tag("node", "measured").gauges()).isEmpty();
+        assertThat(registry.find("hyphae.members").tag("node", "measured").gauges()).isEmpty();
+        assertThat(untouched.getMeters()).isEmpty();
+    }
+
+    @Test
     void theDirectorysChannelIsNotOpenToApplications() {
         ports = freePorts(1);
         HyphaeNode a = startNode("a", ports.get(0), SUSPICION, resources, b -> b);
