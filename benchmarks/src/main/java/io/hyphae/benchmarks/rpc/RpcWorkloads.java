@@ -137,6 +137,19 @@ public final class RpcWorkloads {
                 }
             }
         });
+        AtomicLong linkDown = new AtomicLong();
+        cluster.caller.node().transport().addLinkListener(new io.hyphae.membership.transport.LinkListener() {
+            @Override
+            public void linkUp(NodeId peer) {
+            }
+
+            @Override
+            public void linkDown(NodeId peer, io.hyphae.membership.transport.LinkDownReason reason) {
+                if (peer.equals(victim)) {
+                    linkDown.compareAndSet(0, System.nanoTime());
+                }
+            }
+        });
         long killedAt = System.nanoTime();
         victimProcess.process.destroyForcibly();
         victimProcess.process.waitFor();
@@ -156,8 +169,9 @@ public final class RpcWorkloads {
         }
         lastDown = Math.max(lastDown, callerDown.get());
         cluster.children.remove(victimProcess);
-        print("W4 call_ms=%.2f dead_reported=%s down_event_ms=%d reason=%s", callMs, reported ? "yes" : "no",
-                (lastDown - killedAt) / 1_000_000, r.badNode(victim).map(b -> b.reason().toString()).orElse("none"));
+        print("W4 call_ms=%.2f dead_reported=%s down_event_ms=%d reason=%s kill_ms=%.2f link_down_ms=%.2f", callMs, reported ? "yes" : "no",
+                (lastDown - killedAt) / 1_000_000, r.badNode(victim).map(b -> b.reason().toString()).orElse("none"),
+                (t0 - killedAt) / 1e6, linkDown.get() == 0 ? -1.0 : (linkDown.get() - killedAt) / 1e6);
     }
 
     private static void check(MulticallResult<byte[]> r, int expected) {

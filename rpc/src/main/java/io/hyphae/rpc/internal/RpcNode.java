@@ -306,29 +306,34 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     public <M> void abcast(Collection<NodeId> targets, Topic<M> topic, M message) {
         byte[] payload = encodePayload(topic.codec(), message);
         Set<NodeId> members = membership.liveMembers();
-        for (NodeId target : new LinkedHashSet<>(targets)) {
-            if (!members.contains(target)) {
-                metrics.castDropped(CastDrop.NOT_A_MEMBER);
-                continue;
-            }
-            SendOutcome outcome;
-            synchronized (lock) {
-                requireOpen();
+        int sent = 0;
+        int unreachable = 0;
+        int notMembers = 0;
+        // One lock for the whole fan-out (not one per target): abcast to all in a small cluster
+        // comes here for every cast, and W3 showed the per-target lock and set copies in profiles.
+        synchronized (lock) {
+            requireOpen();
+            for (NodeId target : targets instanceof Set<?> ? targets : new LinkedHashSet<>(targets)) {
+                if (!members.contains(target)) {
+                    notMembers++;
+                    continue;
+                }
+                sent++;
                 if (target.equals(self)) {
                     // The own share needs no numbering: it is queued now, in send order.
                     enqueueLocal(new DirectCast(self, 1, broadcastSeq, topic.name(), payload));
-                    outcome = SendOutcome.ACCEPTED;
                 } else {
                     long seq = directSeq.merge(target, 1L, Long::sum);
                     directsSinceBroadcast.put(target, seq);
-                    outcome = send(target, new DirectCast(self, seq, broadcastSeq, topic.name(), payload));
+                    if (send(target, new DirectCast(self, seq, broadcastSeq, topic.name(), payload)) == SendOutcome.UNREACHABLE) {
+                        unreachable++;
+                    }
                 }
             }
-            metrics.castSent(false);
-            if (outcome == SendOutcome.UNREACHABLE) {
-                metrics.castDropped(CastDrop.UNREACHABLE);
-            }
         }
+        metrics.castsSent(sent);
+        metrics.castsDropped(CastDrop.NOT_A_MEMBER, notMembers);
+        metrics.castsDropped(CastDrop.UNREACHABLE, unreachable);
     }
 
     @Override
