@@ -58,6 +58,12 @@ public final class HealthAndMetrics implements AutoCloseable {
     }
 
     private static void respond(HttpExchange exchange, int status, String contentType, String text) throws IOException {
+        // A context matches every path it prefixes; only the exact path is this endpoint.
+        if (!exchange.getRequestURI().getPath().equals(exchange.getHttpContext().getPath())) {
+            status = 404;
+            contentType = "text/plain";
+            text = "no such endpoint: try /metrics, /health/live, /health/ready\n";
+        }
         try (exchange) {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", contentType);

@@ -61,6 +61,7 @@ class KubernetesProbesTest {
             // Then readiness waits for the join, liveness does not, and the scrape path has the meters
             assertThat(get(port, ready).statusCode()).isEqualTo(503);
             assertThat(get(port, live).statusCode()).isEqualTo(200);
+            assertThat(get(port, live + "ness").statusCode()).isEqualTo(404);
             joined.set(true);
             assertThat(get(port, ready).statusCode()).isEqualTo(200);
             HttpResponse<String> metrics = get(port, annotations.get("prometheus.io/path"));
