@@ -74,6 +74,8 @@ public final class NodeCore implements ProtocolCore<Object> {
     private final WireLimits limits;
     /** Peers a JOIN or NEIGHBOR request went to and that are not neighbours yet. */
     private final Set<NodeId> awaitingNeighbour = new HashSet<>();
+    /** Peers that sent DISCONNECT and whose link has not gone down yet: that closing is no failure. */
+    private final Set<NodeId> closedByPeer = new HashSet<>();
     private boolean leaving;
     private boolean left;
     private long malformedBroadcasts;
@@ -178,6 +180,7 @@ public final class NodeCore implements ProtocolCore<Object> {
         if (event instanceof Event.Received<Object> r) {
             onReceived(nowMillis, r.from(), r.message(), out);
         } else if (event instanceof Event.LinkUp<Object> up) {
+            closedByPeer.remove(up.peer()); // a new link: its failure would be news
             absorb(nowMillis, overlay.handle(nowMillis, new Event.LinkUp<>(up.peer())), out);
         } else if (event instanceof Event.LinkDown<Object> down) {
             onLinkDown(nowMillis, down.peer(), out);
@@ -195,8 +198,10 @@ public final class NodeCore implements ProtocolCore<Object> {
 
     private void onReceived(long now, NodeId from, Object message, List<Effect<Object>> out) {
         if (message instanceof HyParViewMessage m) {
-            if (m instanceof HyParViewMessage.NeighborReply || m instanceof HyParViewMessage.Disconnect) {
+            if (m instanceof HyParViewMessage.NeighborReply) {
                 awaitingNeighbour.remove(from); // answered: a link closing after this is no failure
+            } else if (m instanceof HyParViewMessage.Disconnect) {
+                closedByPeer.add(from); // HyParView may even ask it again at once, on the closing link
             }
             absorb(now, overlay.handle(now, new Event.Received<>(from, m)), out);
             if (m instanceof HyParViewMessage.Disconnect d && d.leaving() && directory.isPresent()) {
@@ -213,7 +218,8 @@ public final class NodeCore implements ProtocolCore<Object> {
 
     private void onLinkDown(long now, NodeId peer, List<Effect<Object>> out) {
         // Asked before HyParView forgets it: did the link break under a live neighbour or an open request?
-        boolean unexpected = overlay.isActive(peer) | awaitingNeighbour.remove(peer);
+        boolean expected = closedByPeer.remove(peer);
+        boolean unexpected = (overlay.isActive(peer) | awaitingNeighbour.remove(peer)) && !expected;
         absorb(now, overlay.handle(now, new Event.LinkDown<>(peer)), out);
         if (unexpected && directory.isPresent()) {
             absorb(now, directory.get().suspect(now, peer), out);
