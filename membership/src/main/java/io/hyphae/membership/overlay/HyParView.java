@@ -430,6 +430,12 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     }
 
     private void onShuffle(NodeId from, Shuffle s, List<Effect<HyParViewMessage>> out) {
+        if (!active.contains(from) && !pending.containsKey(from)) {
+            // Walks only travel over active links, and links keep order, so the sender holds us
+            // as a neighbour while we do not hold it (a lost JOIN, say): tell it to drop us.
+            out.add(new Effect.Send<>(from, new Disconnect(false)));
+            out.add(new Effect.Disconnect<>(from));
+        }
         NodeId origin = s.origin();
         if (origin.sameNodeAs(self)) {
             return;

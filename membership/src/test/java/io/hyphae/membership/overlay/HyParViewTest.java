@@ -310,6 +310,19 @@ class HyParViewTest {
     }
 
     @Test
+    void shuffleFromANodeThatIsNotANeighbourTellsItToDropUs() {
+        // Given a node that does not hold "stranger" as a neighbour
+        NodeId stranger = node("stranger");
+
+        // When a SHUFFLE walk arrives over stranger's link (so stranger holds us as a neighbour)
+        List<Effect<HyParViewMessage>> out = receive(stranger, new Shuffle(node("origin"), 1, List.of(node("origin"))));
+
+        // Then stranger is told to drop us, so the views become symmetric again
+        assertThat(sentTo(out, stranger)).containsExactly(new Disconnect(false));
+        assertThat(out).contains(new Effect.Disconnect<>(stranger));
+    }
+
+    @Test
     void disconnectMovesTheNeighbourToThePassiveViewUnlessItIsLeaving() {
         // Given two neighbours
         makeNeighbours(nodes("a", 2));
