@@ -42,7 +42,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Two additions the paper leaves open: a node whose active view is not full tops it up from
  * the passive view on every round and when a neighbour disconnects (so views do not shrink
- * after DISCONNECTs), and a node that cannot fill its active view from its passive view (it lost
+ * after DISCONNECTs); now and then a node promotes a passive node with high priority even though
+ * its active view is full or refused ({@link HyParViewConfig#promotionRounds()}), so parts of the
+ * overlay that lost contact (full views on both sides, or a pair refused by full nodes) link up
+ * again; and a node that cannot fill its active view from its passive view (it lost
  * every neighbour, or survives in a small island after a mass failure) reports
  * {@link OverlayNotification.NeedsContacts} and re-sends JOIN to a contact that is not already a
  * neighbour, so islands merge back into the overlay.
@@ -366,6 +369,22 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         }
     }
 
+    /**
+     * Asks a random passive node to become a neighbour even though the active view is full or
+     * its low priority requests are being refused (see {@link HyParViewConfig#promotionRounds()}):
+     * high priority, so it accepts and makes room, and this node makes room if it must when the
+     * answer comes.
+     */
+    private void promoteAnyway(List<Effect<HyParViewMessage>> out) {
+        NodeId candidate = randomCandidate();
+        if (candidate != null) {
+            long attempt = ++attempts;
+            pending.put(candidate, attempt);
+            out.add(new Effect.Send<>(candidate, new Neighbor(true)));
+            out.add(new Effect.Schedule<>(new NeighborTimeout(candidate, attempt), config.neighborTimeout()));
+        }
+    }
+
     private NodeId randomCandidate() {
         int n = passive.size();
         if (n == 0) {
@@ -420,6 +439,9 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         if (active.isEmpty()) {
             return;
         }
+        if (config.promotionRounds() > 0 && random.nextInt(config.promotionRounds()) == 0) {
+            promoteAnyway(out);
+        }
         List<NodeId> sample = new ArrayList<>(config.shuffleSampleSize());
         sample.add(self);
         addRandomSample(active, config.shuffleActive(), sample);
@@ -430,6 +452,12 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     }
 
     private void onShuffle(NodeId from, Shuffle s, List<Effect<HyParViewMessage>> out) {
+        if (!active.contains(from) && !pending.containsKey(from)) {
+            // Walks only travel over active links, and links keep order, so the sender holds us
+            // as a neighbour while we do not hold it (a lost JOIN, say): tell it to drop us.
+            out.add(new Effect.Send<>(from, new Disconnect(false)));
+            out.add(new Effect.Disconnect<>(from));
+        }
         NodeId origin = s.origin();
         if (origin.sameNodeAs(self)) {
             return;
