@@ -45,8 +45,8 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>Messages and timers go to the core whose type they are; link events to HyParView.</li>
  *   <li>HyParView's NeighbourUp / NeighbourDown go to Plumtree and the directory.</li>
- *   <li>A link that breaks while its peer was an active neighbour, or while a JOIN or NEIGHBOR
- *       request to it was open, makes the directory suspect that peer. A link closed after a
+ *   <li>A link that breaks while its peer was an active neighbour, or while a JOIN, NEIGHBOR or
+ *       directory Sync to it was unanswered, makes the directory suspect that peer. A link closed after a
  *       DISCONNECT does not: that peer is alive. A DISCONNECT marked leaving does too, in case
  *       the LEFT entry sent just before it was lost (otherwise the suspicion is moot).</li>
  *   <li>On leave, the directory's LEFT goes out with {@link Plumtree#lastBroadcast}, on every
@@ -74,6 +74,8 @@ public final class NodeCore implements ProtocolCore<Object> {
     private final WireLimits limits;
     /** Peers a JOIN or NEIGHBOR request went to and that are not neighbours yet. */
     private final Set<NodeId> awaitingNeighbour = new HashSet<>();
+    /** Peers the directory sent a Sync to and that have not answered yet: a link failing meanwhile is news. */
+    private final Set<NodeId> awaitingSyncReply = new HashSet<>();
     /** Peers that sent DISCONNECT and whose link has not gone down yet: that closing is no failure. */
     private final Set<NodeId> closedByPeer = new HashSet<>();
     private boolean leaving;
@@ -212,6 +214,9 @@ public final class NodeCore implements ProtocolCore<Object> {
         } else if (message instanceof PlumtreeMessage m) {
             absorb(now, plumtree.handle(now, new Event.Received<>(from, m)), out);
         } else if (message instanceof DirectoryMessage m && directory.isPresent()) {
+            if (m instanceof DirectoryMessage.SyncReply) {
+                awaitingSyncReply.remove(from);
+            }
             absorb(now, directory.get().handle(now, new Event.Received<>(from, m)), out);
         }
     }
@@ -219,7 +224,8 @@ public final class NodeCore implements ProtocolCore<Object> {
     private void onLinkDown(long now, NodeId peer, List<Effect<Object>> out) {
         // Asked before HyParView forgets it: did the link break under a live neighbour or an open request?
         boolean expected = closedByPeer.remove(peer);
-        boolean unexpected = (overlay.isActive(peer) | awaitingNeighbour.remove(peer)) && !expected;
+        boolean unexpected = (overlay.isActive(peer) | awaitingNeighbour.remove(peer) | awaitingSyncReply.remove(peer))
+                && !expected;
         absorb(now, overlay.handle(now, new Event.LinkDown<>(peer)), out);
         if (unexpected && directory.isPresent()) {
             absorb(now, directory.get().suspect(now, peer), out);
@@ -237,8 +243,11 @@ public final class NodeCore implements ProtocolCore<Object> {
             if (e instanceof Effect.Send<M> s && (s.message() instanceof HyParViewMessage.Join
                     || s.message() instanceof HyParViewMessage.Neighbor)) {
                 awaitingNeighbour.add(s.to());
+            } else if (e instanceof Effect.Send<M> s && s.message() instanceof DirectoryMessage.Sync) {
+                awaitingSyncReply.add(s.to());
             } else if (e instanceof Effect.Disconnect<M> d) {
                 awaitingNeighbour.remove(d.peer());
+                awaitingSyncReply.remove(d.peer());
             }
             // Effects are immutable records whose type parameter only names the message type.
             out.add((Effect<Object>) (Effect<?>) e);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class NodeCoreSimulationTest {
 
-    static final DirectoryConfig DIRECTORY = new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), 64,
+    static final DirectoryConfig DIRECTORY = new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), Duration.ofSeconds(1), 64,
             Duration.ofMinutes(30));
 
     static SimulatedCluster cluster(long seed, Recorder recorder, int nodes) {
