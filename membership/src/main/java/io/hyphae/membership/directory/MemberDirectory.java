@@ -91,16 +91,18 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         return self;
     }
 
-    /** Enters this node into its own directory (ALIVE, version 1), announces it, starts anti-entropy. */
+    /**
+     * Enters this node into its own directory (ALIVE, version 1) and starts anti-entropy. The
+     * entry is broadcast as soon as the node has a neighbour.
+     */
     public List<Effect<DirectoryMessage>> start(long nowMillis) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
         if (started) {
             return out;
         }
         started = true;
-        Member me = new Member(self, MemberStatus.ALIVE, 1);
-        apply(me, nowMillis, out);
-        out.add(new Notify<>(new Broadcast(new Update(List.of(me)))));
+        apply(new Member(self, MemberStatus.ALIVE, 1), nowMillis, out);
+        announceSelfIfFirstNeighbour(out);
         // A random first delay spreads the rounds of nodes started together over the interval.
         long interval = config.antiEntropyInterval().toMillis();
         out.add(new Schedule<>(new AntiEntropyTick(), Duration.ofMillis(1 + random.nextLong(interval))));
@@ -153,10 +155,22 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (!neighbours.contains(peer) && !peer.equals(self)) {
             neighbours.add(peer);
             if (started && !left) {
+                announceSelfIfFirstNeighbour(out);
                 out.add(new Send<>(peer, slice(Optional.empty())));
             }
         }
         return out;
+    }
+
+    /**
+     * Broadcasts this node's entry when it has just got its first neighbour (at start, or back
+     * after it lost them all): a broadcast with nobody to push it to would reach no one.
+     */
+    private void announceSelfIfFirstNeighbour(List<Effect<DirectoryMessage>> out) {
+        Entry mine = entries.get(selfKey);
+        if (neighbours.size() == 1 && mine != null && mine.member.status().isLive()) {
+            out.add(new Notify<>(new Broadcast(new Update(List.of(mine.member)))));
+        }
     }
 
     public List<Effect<DirectoryMessage>> neighbourDown(long nowMillis, NodeId peer) {

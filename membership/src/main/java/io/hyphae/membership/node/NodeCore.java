@@ -217,7 +217,8 @@ public final class NodeCore implements ProtocolCore<Object> {
             if (m instanceof DirectoryMessage.SyncReply) {
                 awaitingSyncReply.remove(from);
             }
-            List<Effect<DirectoryMessage>> effects = new ArrayList<>(directory.get().handle(now, new Event.Received<>(from, m)));
+            List<Effect<DirectoryMessage>> effects =
+                    new ArrayList<>(directory.get().handle(now, new Event.Received<>(from, m)));
             // The directory closes a probe's link after the answer, unless the overlay uses that
             // link meanwhile (the peer became a neighbour, or we asked it to become one).
             effects.removeIf(e -> e instanceof Effect.Disconnect<DirectoryMessage> d

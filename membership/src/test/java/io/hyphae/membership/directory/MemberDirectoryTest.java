@@ -59,15 +59,28 @@ class MemberDirectoryTest {
     }
 
     @Test
-    void startReportsThisNodeUpAnnouncesItAndStartsAntiEntropy() {
+    void startReportsThisNodeUpAndStartsAntiEntropyAndProbing() {
         MemberDirectory d = new MemberDirectory(SELF, CONFIG, new SplittableRandom(1));
 
         List<Effect<DirectoryMessage>> out = d.start(T0);
 
-        assertThat(notifications(out)).containsExactly(new MemberUp(SELF), new Broadcast(new Update(List.of(alive(SELF, 1)))));
+        assertThat(notifications(out)).containsExactly(new MemberUp(SELF));
         assertThat(out).anyMatch(e -> e instanceof Schedule<?> s && s.timer() instanceof AntiEntropyTick
                 && s.after().compareTo(Duration.ofSeconds(1)) <= 0);
+        assertThat(out).anyMatch(e -> e instanceof Schedule<?> s && s.timer() instanceof DirectoryTimer.ProbeTick);
         assertThat(d.liveMembers()).containsExactly(SELF);
+    }
+
+    @Test
+    void firstNeighbourGetsThisNodesEntryAnnouncedAndASync() {
+        MemberDirectory d = started(SELF, CONFIG);
+
+        List<Effect<DirectoryMessage>> first = d.neighbourUp(T0, A);
+        List<Effect<DirectoryMessage>> second = d.neighbourUp(T0, B);
+
+        assertThat(first).containsExactly(new Notify<>(new Broadcast(new Update(List.of(alive(SELF, 1))))),
+                new Send<>(A, new Sync(Optional.empty(), Optional.empty(), List.of(alive(SELF, 1)))));
+        assertThat(notifications(second)).isEmpty();
     }
 
     @Test
@@ -216,15 +229,6 @@ class MemberDirectoryTest {
                 .containsExactly(List.of("a0", "a1"), List.of("a2", "a3"), List.of("a4"), List.of("a0", "a1"));
         assertThat(syncs.get(0).to()).contains(new MemberKey("a2", A.address()));
         assertThat(syncs.get(2).to()).isEmpty();
-    }
-
-    @Test
-    void newNeighbourIsSyncedAtOnce() {
-        MemberDirectory d = started(SELF, CONFIG);
-
-        List<Effect<DirectoryMessage>> out = d.neighbourUp(T0, A);
-
-        assertThat(out).containsExactly(new Send<>(A, new Sync(Optional.empty(), Optional.empty(), List.of(alive(SELF, 1)))));
     }
 
     @Test
