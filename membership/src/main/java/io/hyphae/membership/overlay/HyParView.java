@@ -122,9 +122,12 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
      * kept for later rejoins either way.
      */
     public List<Effect<HyParViewMessage>> join(List<NodeId> contacts) {
+        if (left) {
+            throw new IllegalStateException(self + " left the overlay; a node that comes back is a new incarnation"
+                    + " with a new HyParView");
+        }
         List<Effect<HyParViewMessage>> out = new ArrayList<>();
         updateContacts(contacts);
-        left = false;
         if (!started) {
             started = true;
             // A random first delay spreads the rounds of nodes started together over the interval.
@@ -155,8 +158,8 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
 
     /**
      * Leaves the overlay: DISCONNECT (marked as leaving, so nobody keeps this node as a
-     * backup) to every neighbour, and forget both views. Later events are ignored until
-     * {@link #join} is called again.
+     * backup) to every neighbour, and forget both views. Later events are ignored, and the
+     * rounds stop; a node that comes back does so as a new incarnation, with a new instance.
      */
     public List<Effect<HyParViewMessage>> leave() {
         List<Effect<HyParViewMessage>> out = new ArrayList<>();
