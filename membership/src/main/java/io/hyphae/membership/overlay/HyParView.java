@@ -122,15 +122,12 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
      * kept for later rejoins either way.
      */
     public List<Effect<HyParViewMessage>> join(List<NodeId> contacts) {
-        List<Effect<HyParViewMessage>> out = new ArrayList<>();
-        List<NodeId> others = new ArrayList<>(contacts.size());
-        for (NodeId c : contacts) {
-            if (!c.sameNodeAs(self) && !others.contains(c)) {
-                others.add(c);
-            }
+        if (left) {
+            throw new IllegalStateException(self + " left the overlay; a node that comes back is a new incarnation"
+                    + " with a new HyParView");
         }
-        this.contacts = List.copyOf(others);
-        left = false;
+        List<Effect<HyParViewMessage>> out = new ArrayList<>();
+        updateContacts(contacts);
         if (!started) {
             started = true;
             // A random first delay spreads the rounds of nodes started together over the interval.
@@ -144,9 +141,25 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     }
 
     /**
+     * Replaces the contacts (seeds from discovery) without joining: the shell calls it whenever
+     * discovery has a fresh list. Contacts are where a node with nobody left to ask re-joins,
+     * and one of the candidates of an occasional promotion, which is how two parts of the
+     * overlay that know nothing of each other find each other again.
+     */
+    public void updateContacts(List<NodeId> contacts) {
+        List<NodeId> others = new ArrayList<>(contacts.size());
+        for (NodeId c : contacts) {
+            if (!c.sameNodeAs(self) && !others.contains(c)) {
+                others.add(c);
+            }
+        }
+        this.contacts = List.copyOf(others);
+    }
+
+    /**
      * Leaves the overlay: DISCONNECT (marked as leaving, so nobody keeps this node as a
-     * backup) to every neighbour, and forget both views. Later events are ignored until
-     * {@link #join} is called again.
+     * backup) to every neighbour, and forget both views. Later events are ignored, and the
+     * rounds stop; a node that comes back does so as a new incarnation, with a new instance.
      */
     public List<Effect<HyParViewMessage>> leave() {
         List<Effect<HyParViewMessage>> out = new ArrayList<>();
@@ -370,13 +383,27 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     }
 
     /**
-     * Asks a random passive node to become a neighbour even though the active view is full or
-     * its low priority requests are being refused (see {@link HyParViewConfig#promotionRounds()}):
+     * Asks a random passive node or contact to become a neighbour even though the active view is
+     * full or its low priority requests are being refused (see {@link HyParViewConfig#promotionRounds()}):
      * high priority, so it accepts and makes room, and this node makes room if it must when the
      * answer comes.
      */
     private void promoteAnyway(List<Effect<HyParViewMessage>> out) {
-        NodeId candidate = randomCandidate();
+        // A contact is as likely as any one passive node: passive views alone may all lie
+        // inside one part of a split overlay, while discovery knows every live node.
+        List<NodeId> freshContacts = new ArrayList<>(contacts.size());
+        for (NodeId c : contacts) {
+            if (!active.contains(c) && !pending.containsKey(c) && !passive.contains(c)) {
+                freshContacts.add(c);
+            }
+        }
+        NodeId candidate;
+        int pick = random.nextInt(passive.size() + freshContacts.size() + 1);
+        if (pick < freshContacts.size()) {
+            candidate = freshContacts.get(pick);
+        } else {
+            candidate = randomCandidate();
+        }
         if (candidate != null) {
             long attempt = ++attempts;
             pending.put(candidate, attempt);

@@ -31,13 +31,13 @@ import java.util.Objects;
  *     another passive node. Shorter repairs faster when answers are lost, but gives up on a slow
  *     peer (a lost answer is rare on TCP: a broken link is reported at once).
  * @param promotionRounds on average once in this many rounds, a node promotes a random passive
- *     node with a high priority NEIGHBOR even though its active view is full or its low priority
- *     requests are refused (both ends drop a random neighbour if they must make room). Not in
- *     the paper: without it, parts of the overlay that lost contact never link up again when
- *     every node in reach is full (after a partition heals, a clique that formed by chance, a
- *     pair of survivors refused by full nodes). Smaller merges such parts sooner and keeps the overlay more
- *     random, at the price of active links changing (each change is a repair for Plumtree);
- *     0 turns it off.
+ *     node or discovery contact with a high priority NEIGHBOR even though its active view is full
+ *     or its low priority requests are refused (both ends drop a random neighbour if they must
+ *     make room). Not in the paper: without it, parts of the overlay that lost contact never link
+ *     up again when every node in reach is full (after a partition heals, a clique that formed by
+ *     chance, a pair of survivors refused by full nodes). Smaller merges such parts sooner and
+ *     keeps the overlay more random, at the price of active links changing (each change is a
+ *     repair for Plumtree); 0 turns it off.
  */
 public record HyParViewConfig(
         int activeViewSize,

@@ -1,6 +1,7 @@
 package io.hyphae.membership.overlay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
@@ -352,6 +353,7 @@ class HyParViewTest {
         }
         assertThat(hv.activeView()).isEmpty();
         assertThat(receive(node("late"), new Join())).isEmpty();
+        assertThatThrownBy(() -> hv.join(List.of(node("a0")))).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -90,6 +91,19 @@ class OverlayProperties {
         FloodingCluster cluster = run(SimConfig.lan(seed), script);
         assertThat(settle(cluster.simulation()))
                 .as("replay with run(SimConfig.lan(%dL), %s)", seed, script).isEmpty();
+    }
+
+    /** Scripts the properties once falsified, replayed exactly: each needed a fix in HyParView. */
+    @Example
+    void formerCounterexamplesNowSettle() {
+        // A 4-clique beside a 3-regular part, both full: needed the occasional promotion.
+        assertThat(settle(run(SimConfig.lan(5138022L), List.of(new Leave(0), new Grow(5), new Grow(2))).simulation()))
+                .isEmpty();
+        // A pair refused by full nodes: needed promotion from a non-full view.
+        assertThat(settle(run(SimConfig.lan(289597L), List.of(new Grow(2))).simulation())).isEmpty();
+        // Two parts whose passive views knew nothing of each other: needed discovery contacts.
+        assertThat(settle(run(SimConfig.lan(45L), List.of(new Rounds(0), new Grow(3), new Crash(0), new Leave(0),
+                new Grow(6), new Grow(1), new Crash(0), new Crash(0), new Crash(2))).simulation())).isEmpty();
     }
 
     /**
