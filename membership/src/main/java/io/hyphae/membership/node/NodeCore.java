@@ -135,6 +135,11 @@ public final class NodeCore implements ProtocolCore<Object> {
         return out;
     }
 
+    /** Fresh seeds from discovery, without joining (see {@link HyParView#updateContacts}). */
+    public void updateContacts(List<NodeId> contacts) {
+        overlay.updateContacts(contacts);
+    }
+
     /**
      * Leaves gracefully: the LEFT entry is broadcast first, then the overlay sends DISCONNECT
      * and closes its links (a driver flushes what was sent on a link before closing it).
