@@ -60,8 +60,8 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     private final HyParViewConfig config;
     private final RandomGenerator random;
 
-    private final List<NodeId> active;
-    private final List<NodeId> passive;
+    private final NodeList active;
+    private final NodeList passive;
     /** Outstanding NEIGHBOR requests and the attempt number their timeout carries. */
     private final Map<NodeId, Long> pending = new HashMap<>(4);
     /** Passive nodes that rejected or did not answer since the last round, so a repair tries others first. */
@@ -79,8 +79,8 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
-        this.active = new ArrayList<>(config.activeViewSize() + 1);
-        this.passive = new ArrayList<>(config.passiveViewSize() + 1);
+        this.active = new NodeList(config.activeViewSize() + 1);
+        this.passive = new NodeList(config.passiveViewSize() + 1);
     }
 
     public NodeId self() {
