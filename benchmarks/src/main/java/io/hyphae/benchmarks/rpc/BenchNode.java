@@ -107,7 +107,12 @@ public final class BenchNode {
                     }
                 }
             });
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
             while (rpc.node().liveMembers().size() < seeds.size()) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println(name + " gave up waiting for the cluster: " + rpc.node().liveMembers());
+                    return; // never outlive a driver that died before the cluster formed
+                }
                 Thread.sleep(20); // a benchmark main, not a test: polls the directory while the cluster forms
             }
             synchronized (out) {

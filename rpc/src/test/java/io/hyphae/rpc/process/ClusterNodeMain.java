@@ -97,12 +97,15 @@ public final class ClusterNodeMain {
         try (Rpc rpc = Rpc.start(config(name, port, seeds), RpcConfig.defaults(), new SimpleMeterRegistry(), TransportResources.shared())) {
             registerAll(rpc, name, check, stopping, out);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            boolean ready = false;
-            while (!ready) {
-                ready = rpc.node().liveMembers().size() >= seeds.size();
-                if (!ready) {
-                    stopping.await(20, TimeUnit.MILLISECONDS); // polls the directory while the cluster forms
+            // Polls the directory while the cluster forms; gives up (and exits) after a minute so
+            // an orphaned node never outlives a test JVM that died before reading READY.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (rpc.node().liveMembers().size() < seeds.size()) {
+                if (System.nanoTime() > deadline) {
+                    say(out, "GAVE-UP " + rpc.node().liveMembers());
+                    return;
                 }
+                stopping.await(20, TimeUnit.MILLISECONDS);
             }
             say(out, "READY");
             for (String line = in.readLine(); line != null; line = in.readLine()) {
