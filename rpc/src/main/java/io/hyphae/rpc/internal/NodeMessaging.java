@@ -61,11 +61,27 @@ public final class NodeMessaging implements Messaging {
             @Override
             public void linkDown(NodeId peer, LinkDownReason reason) {
                 Inbound in = inbound;
-                if (in != null) {
-                    in.linkLost(peer);
+                if (in == null || closedByOverlay(peer, reason)) {
+                    return;
                 }
+                in.linkLost(peer);
             }
         });
+    }
+
+    /**
+     * A link closed with a goodbye (by this node's overlay or the peer's) to a member that is
+     * still live: HyParView reshaping its active view, not a failure. Calls waiting on that
+     * member are not answered UNREACHABLE for it; their replies come back over a link the
+     * replying node dials (replies are matched by call id and incarnation, not by link). A
+     * request or reply caught in the closing link is lost and that call times out instead. A
+     * member that leaves is reported LEFT by the directory; a crash closes the link without a
+     * goodbye (CONNECTION_LOST) and is reported at once.
+     */
+    private boolean closedByOverlay(NodeId peer, LinkDownReason reason) {
+        HyphaeNode n = node;
+        return (reason == LinkDownReason.DISCONNECTED || reason == LinkDownReason.PEER_CLOSED)
+                && n != null && n.liveMembers().contains(peer);
     }
 
     /** Once the node started: subscribes to the RPC broadcast channel. */
