@@ -52,6 +52,18 @@ public final class BenchNode {
                 .build();
     }
 
+    /**
+     * The defaults; with {@code HYPHAE_BENCH_INLINE_HANDLERS=1} in the environment, handlers run
+     * on the I/O thread that received the request (a direct executor), which measures what the
+     * hand-off to the handler pool costs (docs/performance.md). Not a default: handlers must
+     * not run on I/O threads unless they never block.
+     */
+    private static RpcConfig rpcConfig() {
+        return System.getenv("HYPHAE_BENCH_INLINE_HANDLERS") != null
+                ? RpcConfig.defaults().withHandlerExecutor(Runnable::run)
+                : RpcConfig.defaults();
+    }
+
     /** On stderr, the meters that count what was dropped, so a run that lost casts says where. */
     private static void reportLosses(String name, SimpleMeterRegistry meters) {
         meters.getMeters().stream()
@@ -71,7 +83,7 @@ public final class BenchNode {
         Map<NodeId, long[]> last = new ConcurrentHashMap<>();
         long[] counters = new long[3]; // received, reordered, last arrival (ms); guarded by itself
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (Rpc rpc = Rpc.start(config(name, port, seeds), RpcConfig.defaults(), meters, TransportResources.shared())) {
+        try (Rpc rpc = Rpc.start(config(name, port, seeds), rpcConfig(), meters, TransportResources.shared())) {
             rpc.register(ECHO, (caller, req) -> req);
             rpc.subscribe(COUNT, (sender, msg) -> {
                 long seq = ByteBuffer.wrap(msg).getLong();
@@ -95,7 +107,12 @@ public final class BenchNode {
                     }
                 }
             });
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
             while (rpc.node().liveMembers().size() < seeds.size()) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println(name + " gave up waiting for the cluster: " + rpc.node().liveMembers());
+                    return; // never outlive a driver that died before the cluster formed
+                }
                 Thread.sleep(20); // a benchmark main, not a test: polls the directory while the cluster forms
             }
             synchronized (out) {

@@ -174,9 +174,15 @@ public final class RpcWorkloads {
                 (t0 - killedAt) / 1e6, linkDown.get() == 0 ? -1.0 : (linkDown.get() - killedAt) / 1e6);
     }
 
+    // Multicalls that missed a reply (a live node answered TIMED_OUT or UNREACHABLE): printed as
+    // failed= rather than aborting the run, since a link the overlay closes mid-call can cost one
+    // (docs/rpc.md, "Known weakness").
+    private static final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+
     private static void check(MulticallResult<byte[]> r, int expected) {
         if (r.replies().size() != expected) {
-            throw new IllegalStateException("multicall lost replies: " + r.badNodes());
+            failed.incrementAndGet();
+            System.err.println("multicall lost replies: " + r.badNodes());
         }
     }
 
@@ -191,7 +197,7 @@ public final class RpcWorkloads {
 
     private static void print(String format, Object... args) throws Exception {
         String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        System.out.println(String.format(Locale.ROOT, format, args) + " load1=" + load);
+        System.out.println(String.format(Locale.ROOT, format, args) + " failed=" + failed.get() + " load1=" + load);
     }
 
     private static int intOption(String[] args, String name, int fallback) {

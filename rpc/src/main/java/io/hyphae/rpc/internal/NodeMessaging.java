@@ -14,7 +14,9 @@ import io.hyphae.rpc.wire.RpcMessage;
 import io.hyphae.rpc.wire.RpcWireCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,8 @@ public final class NodeMessaging implements Messaging {
     private volatile HyphaeNode node;
     private volatile WireLimits limits = WireLimits.DEFAULT;
     private volatile Inbound inbound;
+    // Peers with frames queued behind a dial, each with the future of the last such frame.
+    private final Map<NodeId, CompletableFuture<Void>> dialing = new ConcurrentHashMap<>();
 
     /** In the {@code beforeJoining} hook: registers the RPC codec and listens for links going down. */
     public void attach(Transport transport, WireLimits limits) {
@@ -57,11 +61,27 @@ public final class NodeMessaging implements Messaging {
             @Override
             public void linkDown(NodeId peer, LinkDownReason reason) {
                 Inbound in = inbound;
-                if (in != null) {
-                    in.linkLost(peer);
+                if (in == null || closedByOverlay(peer, reason)) {
+                    return;
                 }
+                in.linkLost(peer);
             }
         });
+    }
+
+    /**
+     * A link closed with a goodbye (by this node's overlay or the peer's) to a member that is
+     * still live: HyParView reshaping its active view, not a failure. Calls waiting on that
+     * member are not answered UNREACHABLE for it; their replies come back over a link the
+     * replying node dials (replies are matched by call id and incarnation, not by link). A
+     * request or reply caught in the closing link is lost and that call times out instead. A
+     * member that leaves is reported LEFT by the directory; a crash closes the link without a
+     * goodbye (CONNECTION_LOST) and is reported at once.
+     */
+    private boolean closedByOverlay(NodeId peer, LinkDownReason reason) {
+        HyphaeNode n = node;
+        return (reason == LinkDownReason.DISCONNECTED || reason == LinkDownReason.PEER_CLOSED)
+                && n != null && n.liveMembers().contains(peer);
     }
 
     /** Once the node started: subscribes to the RPC broadcast channel. */
@@ -77,16 +97,21 @@ public final class NodeMessaging implements Messaging {
 
     @Override
     public SendOutcome send(NodeId to, RpcMessage message) {
-        SendResult direct = transport.send(to, message);
-        switch (direct) {
-            case QUEUED:
-                return SendOutcome.ACCEPTED;
-            case NO_LINK:
-                break;
-            default:
-                // Backpressure or too large: nothing was queued, and no reply can come.
-                log.debug("RPC frame to {} not sent: {}", to, direct);
-                return SendOutcome.UNREACHABLE;
+        // While a dial to `to` is pending, every frame goes behind it through the node (which
+        // queues them in order until the handshake ends); writing straight to the new link
+        // before that queue is flushed would overtake the queued frames.
+        if (!dialing.containsKey(to)) {
+            SendResult direct = transport.send(to, message);
+            switch (direct) {
+                case QUEUED:
+                    return SendOutcome.ACCEPTED;
+                case NO_LINK:
+                    break;
+                default:
+                    // Backpressure or too large: nothing was queued, and no reply can come.
+                    log.debug("RPC frame to {} not sent: {}", to, direct);
+                    return SendOutcome.UNREACHABLE;
+            }
         }
         CompletableFuture<Void> queued;
         try {
@@ -97,9 +122,13 @@ public final class NodeMessaging implements Messaging {
         if (queued.isCompletedExceptionally()) {
             return SendOutcome.UNREACHABLE;
         }
+        dialing.put(to, queued);
         // Async on the node's loop: the future may complete between the check above and here,
-        // and the port must never call the RPC layer back from inside send.
+        // and the port must never call the RPC layer back from inside send. The futures of one
+        // peer complete in send order, so once the last one registered completes, the queue
+        // behind the dial is flushed and direct writes are safe again.
         queued.whenCompleteAsync((ok, failure) -> {
+            dialing.remove(to, queued);
             if (failure != null) {
                 log.debug("RPC link to {} failed: {}", to, failure.toString());
                 inbound.linkLost(to);
