@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -183,7 +184,13 @@ class HyphaeNodeTest {
         // When it restarts at the same address, as a new incarnation (what is left of the dead
         // process in this JVM, its meters, goes first)
         crashing.close();
-        HyphaeNode restarted = startNode(SIZE - 1, SUSPICION, resources);
+        // The port came from the ephemeral range, so on a busy machine an unrelated outbound
+        // connection can hold it for a moment after the crash; an operator would retry too.
+        AtomicReference<HyphaeNode> started = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsMatching(e -> e.getMessage() != null
+                && e.getMessage().contains("Address already in use"))
+                .until(() -> started.compareAndSet(null, startNode(SIZE - 1, SUSPICION, resources)));
+        HyphaeNode restarted = started.get();
         nodes.add(restarted);
 
         // Then every node, the restarted one included, lists the new incarnation up
