@@ -20,6 +20,8 @@ public final class Main {
         switch (args[0]) {
             case "T1" -> TransportRoundTrip.run(rest);
             case TransportRoundTrip.ECHO_KEY -> TransportRoundTrip.echo();
+            case "S2" -> ManyNodes.run(rest, false);
+            case "S4" -> ManyNodes.run(rest, true);
             default -> {
                 System.err.println("unknown workload " + args[0] + " (keys: T1)");
                 System.exit(2);

@@ -1,0 +1,205 @@
+package io.hyphae.benchmarks;
+
+import io.hyphae.membership.HyphaeNode;
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.config.HyphaeConfig;
+import io.hyphae.membership.plumtree.Channels;
+import io.hyphae.membership.transport.TransportResources;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * S2 and S4: many real nodes (Netty on 127.0.0.1, static discovery naming only the first node)
+ * in one JVM, on one shared set of event loops.
+ *
+ * <p>S2 starts them one after the other and measures, from the first start, the time until
+ * every directory lists every node, every active view is within bounds and symmetric, and the
+ * overlay is one connected component; then the heap each node costs (used heap after GC, less
+ * what was used before the first start, over the nodes) and the JVM's thread count.
+ *
+ * <p>S4 then broadcasts once on an application channel from a random node and measures the
+ * share of nodes that delivered it, the time of the last delivery, and the Plumtree frames
+ * (GOSSIP, IHAVE, GRAFT, PRUNE) every node sent for it, per delivery.
+ */
+final class ManyNodes {
+
+    private static final String SECRET = "hyphae benchmark secret, not for production";
+    private static final Duration CONVERGE_LIMIT = Duration.ofMinutes(5);
+    private static final Duration DELIVERY_LIMIT = Duration.ofSeconds(30);
+    /** After the last delivery, what IHAVEs and GRAFTs still go out for it (a few ihave-intervals). */
+    private static final Duration SETTLE = Duration.ofSeconds(2);
+
+    private final int size;
+    private final TransportResources resources;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final List<HyphaeNode> nodes = new ArrayList<>();
+
+    private ManyNodes(int size, int threads) {
+        this.size = size;
+        this.resources = TransportResources.create(threads);
+    }
+
+    /** {@code S2 [--nodes N] [--threads T]}; with {@code broadcast}, S4 follows on the converged cluster. */
+    static void run(String[] args, boolean broadcast) {
+        int size = TransportRoundTrip.intOption(args, "--nodes", 256);
+        int threads = TransportRoundTrip.intOption(args, "--threads", 2);
+        ManyNodes bench = new ManyNodes(size, threads);
+        bench.converge();
+        if (broadcast) {
+            bench.broadcastOnce(new Random().nextInt(size));
+        }
+        // Closing a thousand nodes one by one (each leaves, then waits for its goodbyes) measures
+        // nothing; the process ends here.
+        System.exit(0);
+    }
+
+    private void converge() {
+        long heapBefore = usedHeapAfterGc();
+        List<Integer> ports = freePorts(size);
+        String seed = "127.0.0.1:" + ports.get(0);
+        long start = System.nanoTime();
+        for (int i = 0; i < size; i++) {
+            int index = i;
+            HyphaeConfig config = HyphaeConfig.builder()
+                    .cluster(c -> c.name("s2").secret(SECRET))
+                    .node(n -> n.name("s2-" + index).bind("127.0.0.1:" + ports.get(index)))
+                    .discovery("static", d -> d.set("seeds", List.of(seed)))
+                    .build();
+            nodes.add(HyphaeNode.start(config, registry, resources));
+        }
+        long started = System.nanoTime();
+        long deadline = start + CONVERGE_LIMIT.toNanos();
+        String why;
+        while ((why = notConverged()) != null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not converged after " + CONVERGE_LIMIT + ": " + why);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+        long convergeMs = (System.nanoTime() - start) / 1_000_000;
+        long heapPerNode = (usedHeapAfterGc() - heapBefore) / size;
+        System.out.printf(Locale.ROOT, "S2 nodes=%d converge_ms=%d heap_per_node_kb=%d threads=%d start_ms=%d%n",
+                size, convergeMs, heapPerNode / 1024, ManagementFactory.getThreadMXBean().getThreadCount(),
+                (started - start) / 1_000_000);
+    }
+
+    /** Why the cluster has not converged yet, or null once it has. */
+    private String notConverged() {
+        for (HyphaeNode n : nodes) {
+            // liveMembers() is a snapshot: cheap enough to read for every node on every check.
+            if (n.liveMembers().size() != size) {
+                return n.self().name() + " lists " + n.liveMembers().size() + " live members";
+            }
+        }
+        Map<NodeId, Set<NodeId>> views = new HashMap<>();
+        for (HyphaeNode n : nodes) {
+            views.put(n.self(), n.activeView());
+        }
+        int bound = nodes.get(0).config().overlay().activeViewSize();
+        for (Map.Entry<NodeId, Set<NodeId>> e : views.entrySet()) {
+            Set<NodeId> view = e.getValue();
+            if (view.isEmpty() || view.size() > bound || view.contains(e.getKey())) {
+                return e.getKey().name() + " has the active view " + view;
+            }
+            for (NodeId peer : view) {
+                Set<NodeId> back = views.get(peer);
+                if (back == null || !back.contains(e.getKey())) {
+                    return e.getKey().name() + " has " + peer + " in its active view but not the reverse";
+                }
+            }
+        }
+        int reached = reachable(views);
+        return reached == size ? null : "overlay reaches " + reached + " of " + size;
+    }
+
+    private int reachable(Map<NodeId, Set<NodeId>> views) {
+        Set<NodeId> seen = new HashSet<>();
+        ArrayDeque<NodeId> todo = new ArrayDeque<>();
+        todo.add(nodes.get(0).self());
+        seen.add(nodes.get(0).self());
+        while (!todo.isEmpty()) {
+            for (NodeId peer : views.get(todo.poll())) {
+                if (seen.add(peer)) {
+                    todo.add(peer);
+                }
+            }
+        }
+        return seen.size();
+    }
+
+    private void broadcastOnce(int from) {
+        int channel = Channels.FIRST_APPLICATION_CHANNEL;
+        AtomicInteger delivered = new AtomicInteger();
+        AtomicLong lastDelivery = new AtomicLong();
+        for (HyphaeNode n : nodes) {
+            n.subscribe(channel, (origin, payload) -> {
+                lastDelivery.accumulateAndGet(System.nanoTime(), Math::max);
+                delivered.incrementAndGet();
+            });
+        }
+        // Subscriptions are made on each node's event loop; a query there waits until they are.
+        nodes.forEach(HyphaeNode::activeView);
+        double framesBefore = plumtreeFramesSent();
+        long sent = System.nanoTime();
+        nodes.get(from).broadcast(channel, new byte[64]);
+        long deadline = sent + DELIVERY_LIMIT.toNanos();
+        while (delivered.get() < size && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+        LockSupport.parkNanos(SETTLE.toNanos());
+        double frames = plumtreeFramesSent() - framesBefore;
+        int got = delivered.get();
+        System.out.printf(Locale.ROOT, "S4 nodes=%d delivered_pct=%.1f last_delivery_ms=%.1f msgs_per_delivery=%.2f%n",
+                size, 100.0 * got / size, (lastDelivery.get() - sent) / 1e6, got == 0 ? Double.NaN : frames / got);
+    }
+
+    private double plumtreeFramesSent() {
+        return registry.find("hyphae.transport.frames.out").tag("protocol", "PlumtreeMessage").counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Ports the kernel hands out now; all are held open together so they differ, then released. */
+    private static List<Integer> freePorts(int n) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot find " + n + " free ports", e);
+        } finally {
+            for (ServerSocket s : sockets) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // only looked at its port
+                }
+            }
+        }
+    }
+}
