@@ -13,6 +13,10 @@ import io.hyphae.membership.plumtree.Channels;
 import io.hyphae.membership.transport.TransportResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +161,15 @@ public final class LocalCluster implements AutoCloseable {
         running.get(0).broadcast(channel, new byte[] {1});
         Set<NodeId> everyone = running.stream().map(HyphaeNode::self).collect(Collectors.toSet());
         await("a broadcast reaches every running node").atMost(limit).until(() -> reached.equals(everyone));
+    }
+
+    /** A TCP port free on {@code ip} now (for nodes on several loopback addresses sharing one port). */
+    public static int freePort(String ip) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(ip))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.testkit.LocalCluster;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +36,7 @@ class StaticClusterTest {
     @BeforeEach
     void setUp() throws IOException {
         originalHosts = Files.readString(hosts);
-        port = freePort();
+        port = LocalCluster.freePort("127.0.0.2");
         cluster = new LocalCluster("static-cluster");
     }
 
@@ -102,11 +100,5 @@ class StaticClusterTest {
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
         // Atomic, so a poll never reads half a file.
         Files.move(tmp, hosts, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.2"))) {
-            return s.getLocalPort();
-        }
     }
 }
