@@ -87,9 +87,16 @@ final class ManyNodes {
         long started = System.nanoTime();
         long deadline = start + CONVERGE_LIMIT.toNanos();
         String why;
+        long nextProgress = 0;
         while ((why = notConverged()) != null) {
-            if (System.nanoTime() > deadline) {
+            long now = System.nanoTime();
+            if (now > deadline) {
                 throw new IllegalStateException("not converged after " + CONVERGE_LIMIT + ": " + why);
+            }
+            if (now > nextProgress) {
+                // On standard error, so the figures on standard output stay one line per workload.
+                System.err.printf(Locale.ROOT, "%d ms: %s%n", (now - start) / 1_000_000, why);
+                nextProgress = now + Duration.ofSeconds(2).toNanos();
             }
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
@@ -102,11 +109,11 @@ final class ManyNodes {
 
     /** Why the cluster has not converged yet, or null once it has. */
     private String notConverged() {
-        for (HyphaeNode n : nodes) {
-            // liveMembers() is a snapshot: cheap enough to read for every node on every check.
-            if (n.liveMembers().size() != size) {
-                return n.self().name() + " lists " + n.liveMembers().size() + " live members";
-            }
+        // liveMembers() is a snapshot: cheap enough to read for every node on every check.
+        long incomplete = nodes.stream().filter(n -> n.liveMembers().size() != size).count();
+        if (incomplete > 0) {
+            int fewest = nodes.stream().mapToInt(n -> n.liveMembers().size()).min().orElse(0);
+            return incomplete + " directories incomplete (the smallest lists " + fewest + ")";
         }
         Map<NodeId, Set<NodeId>> views = new HashMap<>();
         for (HyphaeNode n : nodes) {
