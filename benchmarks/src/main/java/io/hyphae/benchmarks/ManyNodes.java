@@ -3,6 +3,7 @@ package io.hyphae.benchmarks;
 import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.config.HyphaeConfig;
+import io.hyphae.membership.config.HyphaeConfigBuilder;
 import io.hyphae.membership.plumtree.Channels;
 import io.hyphae.membership.transport.TransportResources;
 import io.micrometer.core.instrument.Counter;
@@ -47,20 +48,26 @@ final class ManyNodes {
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
     private final int size;
+    private final String[] options;
     private final TransportResources resources;
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final List<HyphaeNode> nodes = new ArrayList<>();
 
-    private ManyNodes(int size, int threads) {
+    private ManyNodes(int size, int threads, String[] options) {
         this.size = size;
+        this.options = options;
         this.resources = TransportResources.create(threads);
     }
 
-    /** {@code S2 [--nodes N] [--threads T]}; with {@code broadcast}, S4 follows on the converged cluster. */
+    /**
+     * {@code S2 [--nodes N] [--threads T] [--max-sync-entries N] [--anti-entropy-ms MS]}: the
+     * last two change the directory's anti-entropy from its defaults (512 entries every 2 s); with
+     * {@code broadcast}, S4 follows on the converged cluster.
+     */
     static void run(String[] args, boolean broadcast) {
         int size = TransportRoundTrip.intOption(args, "--nodes", 256);
         int threads = TransportRoundTrip.intOption(args, "--threads", 2);
-        ManyNodes bench = new ManyNodes(size, threads);
+        ManyNodes bench = new ManyNodes(size, threads, args);
         bench.converge();
         if (broadcast) {
             bench.broadcastOnce(new Random().nextInt(size));
@@ -81,6 +88,7 @@ final class ManyNodes {
                     .cluster(c -> c.name("s2").secret(SECRET))
                     .node(n -> n.name("s2-" + index).bind("127.0.0.1:" + ports.get(index)))
                     .discovery("static", d -> d.set("seeds", List.of(seed)))
+                    .directory(this::antiEntropyOptions)
                     .build();
             nodes.add(HyphaeNode.start(config, registry, resources));
         }
@@ -105,6 +113,18 @@ final class ManyNodes {
         System.out.printf(Locale.ROOT, "S2 nodes=%d converge_ms=%d heap_per_node_kb=%d threads=%d start_ms=%d%n",
                 size, convergeMs, heapPerNode / 1024, ManagementFactory.getThreadMXBean().getThreadCount(),
                 (started - start) / 1_000_000);
+    }
+
+    /** Only what the command line sets; the rest stays at the defaults a user gets. */
+    private void antiEntropyOptions(HyphaeConfigBuilder.Directory directory) {
+        int entries = TransportRoundTrip.intOption(options, "--max-sync-entries", -1);
+        if (entries > 0) {
+            directory.maxSyncEntries(entries);
+        }
+        int millis = TransportRoundTrip.intOption(options, "--anti-entropy-ms", -1);
+        if (millis > 0) {
+            directory.antiEntropyInterval(Duration.ofMillis(millis));
+        }
     }
 
     /** Why the cluster has not converged yet, or null once it has. */
