@@ -20,6 +20,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Real {@link HyphaeNode}s in this JVM for the strategies' cluster tests: each node has its own
- * meter registry (so a strategy's untagged meters can be read per node), failure detection is
+ * meter registry unless one is shared (so a strategy's meters can be read per node), failure detection is
  * tightened to seconds, and every membership event is recorded. The tests of each strategy
  * module choose the discovery block and the addresses; this class starts, watches and stops.
  */
@@ -49,9 +50,21 @@ public final class LocalCluster implements AutoCloseable {
     private long firstStartNanos;
     private int nextChannel = Channels.FIRST_APPLICATION_CHANNEL;
 
+    private final Optional<MeterRegistry> sharedRegistry;
+
     /** @param name the cluster's name, which only nodes of this cluster accept in the handshake */
     public LocalCluster(String name) {
+        this(name, Optional.empty());
+    }
+
+    /** As {@link #LocalCluster(String)}, every node's meters in {@code shared}, as many nodes of one JVM would be. */
+    public LocalCluster(String name, MeterRegistry shared) {
+        this(name, Optional.of(shared));
+    }
+
+    private LocalCluster(String name, Optional<MeterRegistry> sharedRegistry) {
         this.name = name;
+        this.sharedRegistry = sharedRegistry;
     }
 
     /**
@@ -70,7 +83,7 @@ public final class LocalCluster implements AutoCloseable {
         if (firstStartNanos == 0) {
             firstStartNanos = System.nanoTime();
         }
-        MeterRegistry registry = new SimpleMeterRegistry();
+        MeterRegistry registry = sharedRegistry.orElseGet(SimpleMeterRegistry::new);
         HyphaeNode node = HyphaeNode.start(config, registry, resources);
         registries.put(node.self(), registry);
         Queue<String> log = new ConcurrentLinkedQueue<>();
