@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -28,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * S2 and S4: many real nodes (Netty on 127.0.0.1, static discovery naming only the first node)
+ * S2 and S4: many real nodes (Netty on loopback, static discovery naming only the first node)
  * in one JVM, on one shared set of event loops.
  *
  * <p>S2 starts them one after the other and measures, from the first start, the time until
@@ -82,14 +81,14 @@ final class ManyNodes {
 
     private void converge() {
         long heapBefore = usedHeapAfterGc();
-        List<Integer> ports = freePorts(size);
-        String seed = "127.0.0.1:" + ports.get(0);
+        int port = freePort();
+        String seed = address(0, port);
         long start = System.nanoTime();
         for (int i = 0; i < size; i++) {
             int index = i;
             HyphaeConfig config = HyphaeConfig.builder()
                     .cluster(c -> c.name("s2").secret(SECRET))
-                    .node(n -> n.name("s2-" + index).bind("127.0.0.1:" + ports.get(index)))
+                    .node(n -> n.name("s2-" + index).bind(address(index, port)))
                     .discovery("static", d -> d.set("seeds", List.of(seed)))
                     .directory(this::directoryOptions)
                     .transport(this::transportOptions)
@@ -231,24 +230,22 @@ final class ManyNodes {
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    /** Ports the kernel hands out now; all are held open together so they differ, then released. */
-    private static List<Integer> freePorts(int n) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    /**
+     * Node {@code i}'s address: its own loopback IP (127.2.x.y; Linux routes all of 127/8 to lo) and
+     * one shared port. Ports picked in advance on one IP are raced by the nodes' own outgoing
+     * connections, which take ephemeral ports from 127.0.0.1; another IP is never theirs.
+     */
+    private static String address(int index, int port) {
+        int n = index + 1;
+        return "127.2." + (n >> 8) + "." + (n & 0xff) + ":" + port;
+    }
+
+    /** A port free on every address now (so no wildcard listener holds it). */
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot find " + n + " free ports", e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // only looked at its port
-                }
-            }
+            throw new IllegalStateException("cannot find a free port", e);
         }
     }
 }
