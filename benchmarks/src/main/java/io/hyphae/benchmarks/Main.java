@@ -1,5 +1,10 @@
 package io.hyphae.benchmarks;
 
+import io.hyphae.benchmarks.rpc.BenchNode;
+import io.hyphae.benchmarks.rpc.RpcWorkloads;
+import io.hyphae.benchmarks.sim.S1MassFailure;
+import io.hyphae.benchmarks.sim.S3LargeCluster;
+import io.hyphae.benchmarks.sim.S5PlumtreeRedundancy;
 import java.util.Arrays;
 
 /**
@@ -8,12 +13,14 @@ import java.util.Arrays;
  */
 public final class Main {
 
+    private static final String KEYS = "T1 W1 W2 W3 W4 S1 S2 S3 S4 S5";
+
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: benchmarks/run KEY [options]   (keys: T1)");
+            System.err.println("usage: benchmarks/run KEY [options]   (keys: " + KEYS + ")");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -22,8 +29,13 @@ public final class Main {
             case TransportRoundTrip.ECHO_KEY -> TransportRoundTrip.echo();
             case "S2" -> ManyNodes.run(rest, false);
             case "S4" -> ManyNodes.run(rest, true);
+            case "W1", "W2", "W3", "W4" -> RpcWorkloads.run(args[0], rest);
+            case BenchNode.KEY -> BenchNode.main(rest);
+            case "S1" -> S1MassFailure.main(rest);
+            case "S3" -> S3LargeCluster.main(rest);
+            case "S5" -> S5PlumtreeRedundancy.main(rest);
             default -> {
-                System.err.println("unknown workload " + args[0] + " (keys: T1)");
+                System.err.println("unknown workload " + args[0] + " (keys: " + KEYS + ")");
                 System.exit(2);
             }
         }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every config file the project ships (examples/config/ and the one the Kubernetes manifests
+ * Every config file the project ships (examples/config/ and the ones the Kubernetes manifests
  * mount) loads, and every strategy block in it is accepted by its strategy. This module has
  * every strategy on its class path, so nothing is skipped.
  */
@@ -65,7 +65,7 @@ class ExampleConfigsTest {
     private static List<Path> shippedConfigs() throws IOException {
         try (Stream<Path> files = Files.list(BASE.resolve("config"))) {
             return Stream.concat(files.filter(p -> p.toString().endsWith(".yaml")),
-                    Stream.of(BASE.resolve("kubernetes/hyphae.yaml"))).sorted().toList();
+                    Stream.of(BASE.resolve("kubernetes/hyphae.yaml"), BASE.resolve("kubernetes/dns/hyphae.yaml"))).sorted().toList();
         }
     }
 

@@ -246,6 +246,52 @@ class HyphaeNodeTest {
     }
 
     @Test
+    void aFrozenNodeIsReportedUnreachableAfterTheHeartbeatTimeoutAndTheSuspicion() throws Exception {
+        // Given a formed cluster where one node runs on an event loop of its own
+        TransportResources ownLoop = TransportResources.create(1);
+        java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
+        try {
+            startCluster(SUSPICION, Map.of(0, ownLoop));
+            awaitFormed();
+            HyphaeNode frozen = nodes.get(0);
+            List<HyphaeNode> others = List.copyOf(nodes.subList(1, SIZE));
+            others.forEach(n -> events.get(n.self().name()).clear());
+
+            // When its process freezes (a long GC pause, SIGSTOP): its sockets stay open but it
+            // neither reads, writes nor sends heartbeats
+            long start = System.nanoTime();
+            frozen.transport().executor().execute(() -> {
+                try {
+                    thaw.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+
+            // Then the others close their links after the heartbeat timeout (1 s), suspect it, and
+            // report it unreachable once the suspicion stood (2 s): nobody else goes down
+            await().atMost(Duration.ofSeconds(10)).until(() -> others.stream().allMatch(n ->
+                    events(n).contains("down " + frozen.self() + " UNREACHABLE")));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            log.info("a frozen node was reported on every other node after {} ms", millis);
+            // (the silence is counted from its last heartbeat, up to one interval, 200 ms, before it froze)
+            assertThat(millis).isGreaterThanOrEqualTo(Duration.ofMillis(1000 - 200).plus(SUSPICION).toMillis());
+            for (HyphaeNode n : others) {
+                assertThat(events(n)).containsExactly("down " + frozen.self() + " UNREACHABLE");
+            }
+
+            // When it thaws, it learns the verdict: final for its incarnation
+            thaw.countDown();
+            await().atMost(Duration.ofSeconds(10)).until(() -> events(frozen).contains("down " + frozen.self() + " UNREACHABLE"));
+        } finally {
+            thaw.countDown();
+            nodes.forEach(HyphaeNode::close);
+            nodes.clear();
+            ownLoop.close();
+        }
+    }
+
+    @Test
     void aDirectMessageReachesExactlyTheIncarnationItNames() {
         // Given two nodes that know each other, both speaking a small test protocol
         ports = freePorts(3);
@@ -272,6 +318,29 @@ class HyphaeNodeTest {
         assertThat(toNobody).isCompletedExceptionally();
         assertThat(toSelf).isCompletedExceptionally();
         assertThat(atB).containsExactly("a:hello");
+    }
+
+    @Test
+    void aNodesMetersLeaveTheRegistryWithItAndMetricsOffRegistersNone() {
+        // Given a node with meters, and one with metrics turned off, on separate registries
+        ports = freePorts(2);
+        HyphaeNode measured = startNode("measured", ports.get(0), SUSPICION, resources, b -> b);
+        SimpleMeterRegistry untouched = new SimpleMeterRegistry();
+        HyphaeNode quiet = HyphaeNode.start(HyphaeConfig.builder()
+                .cluster(c -> c.name("node-test").secret(SECRET))
+                .node(n -> n.name("quiet").bind("127.0.0.1:" + ports.get(1)))
+                .metrics(m -> m.enabled(false))
+                .build(), untouched, resources);
+        nodes.add(quiet);
+        assertThat(registry.find("hyphae.overlay.active").tag("node", "measured").gauge()).isNotNull();
+
+        // When the measured node closes
+        measured.close();
+
+        // Then its tagged meters are gone, and the quiet node never registered any
+        assertThat(registry.find("hyphae.overlay.active").tag("node", "measured").gauges()).isEmpty();
+        assertThat(registry.find("hyphae.members").tag("node", "measured").gauges()).isEmpty();
+        assertThat(untouched.getMeters()).isEmpty();
     }
 
     @Test

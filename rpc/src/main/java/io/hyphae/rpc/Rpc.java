@@ -1,12 +1,19 @@
 package io.hyphae.rpc;
 
+import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.NodeId;
+import io.hyphae.membership.config.HyphaeConfig;
+import io.hyphae.membership.transport.TransportResources;
+import io.hyphae.rpc.internal.NodeMembership;
+import io.hyphae.rpc.internal.NodeMessaging;
 import io.hyphae.rpc.internal.RpcNode;
 import io.hyphae.rpc.spi.MembershipView;
 import io.hyphae.rpc.spi.Messaging;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,6 +35,46 @@ import java.util.concurrent.CompletableFuture;
 public interface Rpc extends AutoCloseable {
 
     /**
+     * Starts a cluster node ({@link HyphaeNode#start(HyphaeConfig)}) with the RPC layer on it,
+     * configured from the file's {@code rpc} section ({@link RpcConfig#from}); meters in
+     * Micrometer's global registry, on the process-wide event loops.
+     *
+     * @throws io.hyphae.membership.config.ConfigException if the config is bad (the {@code rpc}
+     *     section included)
+     * @throws IllegalStateException if the address cannot be bound
+     */
+    static Rpc start(HyphaeConfig config) {
+        return start(config, Metrics.globalRegistry);
+    }
+
+    /** As {@link #start(HyphaeConfig)}, with the node's and the RPC layer's meters in {@code meters}. */
+    static Rpc start(HyphaeConfig config, MeterRegistry meters) {
+        return start(config, meters, TransportResources.shared());
+    }
+
+    /** As {@link #start(HyphaeConfig, MeterRegistry)}, on the event loops of {@code resources}. */
+    static Rpc start(HyphaeConfig config, MeterRegistry meters, TransportResources resources) {
+        return start(config, RpcConfig.from(config.rpcSection()), meters, resources);
+    }
+
+    /**
+     * As {@link #start(HyphaeConfig, MeterRegistry, TransportResources)} with RPC settings given
+     * in code (a handler executor of your own, say) instead of the file's {@code rpc} section.
+     */
+    static Rpc start(HyphaeConfig config, RpcConfig rpcConfig, MeterRegistry meters, TransportResources resources) {
+        NodeMessaging messaging = new NodeMessaging();
+        HyphaeNode node = HyphaeNode.start(config, meters, resources,
+                transport -> messaging.attach(transport, config.transport().wireLimits()));
+        try {
+            messaging.use(node);
+            return new RpcNode(new NodeMembership(node), messaging, rpcConfig, meters, Optional.of(node));
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    /**
      * Starts the RPC layer on top of a membership view and a messaging implementation; binds
      * {@code messaging}'s inbound side.
      */
@@ -37,6 +84,13 @@ public interface Rpc extends AutoCloseable {
 
     /** This node. */
     NodeId self();
+
+    /**
+     * The membership node this RPC layer runs on (members, listeners, broadcast channels).
+     *
+     * @throws IllegalStateException for an RPC layer built on ports with {@link #create}
+     */
+    HyphaeNode node();
 
     /** Serves {@code endpoint} on this node; replaces nothing: a second registration of a name fails. */
     <Q, R> Registration register(Endpoint<Q, R> endpoint, Handler<Q, R> handler);
@@ -74,8 +128,8 @@ public interface Rpc extends AutoCloseable {
     <M> void cast(NodeId node, Topic<M> topic, M message);
 
     /**
-     * Stops: outstanding calls fail with {@link RpcException}, new ones are refused, and the
-     * default handler executor is shut down (queued handlers are dropped).
+     * Stops: when started on a node, leaves the cluster first; then outstanding calls fail with {@link RpcException}, new ones are refused, and the
+     * default handler executor is shut down (queued handlers are dropped); last, the node is closed.
      */
     @Override
     void close();

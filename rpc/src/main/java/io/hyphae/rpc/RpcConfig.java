@@ -1,5 +1,7 @@
 package io.hyphae.rpc;
 
+import io.hyphae.membership.config.ConfigException;
+import io.hyphae.membership.config.ConfigSection;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,6 +28,11 @@ import java.util.concurrent.Executor;
  * @param gapTimeout how long a receiver waits for a missing cast before giving it up and
  *     delivering the later ones it holds. Longer loses fewer casts on a slow repair path; shorter
  *     delays delivery less when a cast is really lost.
+ * @param directAbcastMaxMembers up to this many live members, {@code abcast} to all is sent
+ *     straight to each member over its link instead of over Plumtree. Direct fan-out costs the
+ *     sender one frame per member but keeps each receiver's stream in TCP order with no lazy
+ *     repair, so nothing is reordered or given up under load; Plumtree spreads the sending work
+ *     over the tree, which only pays off in larger clusters. 0 always uses Plumtree.
  * @param handlerExecutor runs handlers instead of the default bounded pool; it should refuse
  *     work ({@link java.util.concurrent.RejectedExecutionException}) when saturated, which is
  *     answered {@code OVERLOADED}. The RPC layer does not shut a supplied executor down.
@@ -38,6 +45,7 @@ public record RpcConfig(
         int castQueueCapacity,
         int reorderWindow,
         Duration gapTimeout,
+        int directAbcastMaxMembers,
         Optional<Executor> handlerExecutor) {
 
     public RpcConfig {
@@ -47,6 +55,9 @@ public record RpcConfig(
         positive("handlerQueueCapacity", handlerQueueCapacity);
         positive("castQueueCapacity", castQueueCapacity);
         positive("reorderWindow", reorderWindow);
+        if (directAbcastMaxMembers < 0) {
+            throw new IllegalArgumentException("directAbcastMaxMembers must not be negative, was " + directAbcastMaxMembers);
+        }
         Objects.requireNonNull(gapTimeout, "gapTimeout");
         if (gapTimeout.isNegative() || gapTimeout.isZero()) {
             throw new IllegalArgumentException("gapTimeout must be positive, was " + gapTimeout);
@@ -63,27 +74,54 @@ public record RpcConfig(
                 65_536,
                 4_096,
                 Duration.ofSeconds(1),
+                16,
                 Optional.empty());
     }
 
+    /**
+     * Reads the {@code rpc} section of a hyphae config file (keys in docs/configuration.md);
+     * a key left out keeps its {@link #defaults()} value. The one place file keys map onto fields.
+     *
+     * @throws ConfigException naming the file and {@code rpc.<key>} for a bad value or an unknown key
+     */
+    public static RpcConfig from(ConfigSection rpc) {
+        RpcConfig d = defaults();
+        RpcConfig read = new RpcConfig(
+                rpc.integer("max-outstanding-calls", d.maxOutstandingCalls, 1, Integer.MAX_VALUE),
+                rpc.bytes("max-payload-size", d.maxPayloadBytes, 1, Integer.MAX_VALUE),
+                rpc.integer("handler-threads", d.handlerThreads, 1, 4_096),
+                rpc.integer("handler-queue-capacity", d.handlerQueueCapacity, 1, Integer.MAX_VALUE),
+                rpc.integer("cast-queue-capacity", d.castQueueCapacity, 1, Integer.MAX_VALUE),
+                rpc.integer("reorder-window", d.reorderWindow, 1, Integer.MAX_VALUE),
+                rpc.positiveDuration("gap-timeout", d.gapTimeout),
+                rpc.integer("direct-abcast-max-members", d.directAbcastMaxMembers, 0, Integer.MAX_VALUE),
+                Optional.empty());
+        rpc.rejectUnknownKeys();
+        return read;
+    }
+
     public RpcConfig withMaxOutstandingCalls(int n) {
-        return new RpcConfig(n, maxPayloadBytes, handlerThreads, handlerQueueCapacity, castQueueCapacity, reorderWindow, gapTimeout, handlerExecutor);
+        return new RpcConfig(n, maxPayloadBytes, handlerThreads, handlerQueueCapacity, castQueueCapacity, reorderWindow, gapTimeout, directAbcastMaxMembers, handlerExecutor);
     }
 
     public RpcConfig withMaxPayloadBytes(int n) {
-        return new RpcConfig(maxOutstandingCalls, n, handlerThreads, handlerQueueCapacity, castQueueCapacity, reorderWindow, gapTimeout, handlerExecutor);
+        return new RpcConfig(maxOutstandingCalls, n, handlerThreads, handlerQueueCapacity, castQueueCapacity, reorderWindow, gapTimeout, directAbcastMaxMembers, handlerExecutor);
     }
 
     public RpcConfig withHandlerPool(int threads, int queueCapacity) {
-        return new RpcConfig(maxOutstandingCalls, maxPayloadBytes, threads, queueCapacity, castQueueCapacity, reorderWindow, gapTimeout, handlerExecutor);
+        return new RpcConfig(maxOutstandingCalls, maxPayloadBytes, threads, queueCapacity, castQueueCapacity, reorderWindow, gapTimeout, directAbcastMaxMembers, handlerExecutor);
     }
 
     public RpcConfig withCastOrdering(int window, Duration gap) {
-        return new RpcConfig(maxOutstandingCalls, maxPayloadBytes, handlerThreads, handlerQueueCapacity, castQueueCapacity, window, gap, handlerExecutor);
+        return new RpcConfig(maxOutstandingCalls, maxPayloadBytes, handlerThreads, handlerQueueCapacity, castQueueCapacity, window, gap, directAbcastMaxMembers, handlerExecutor);
+    }
+
+    public RpcConfig withDirectAbcastMaxMembers(int n) {
+        return new RpcConfig(maxOutstandingCalls, maxPayloadBytes, handlerThreads, handlerQueueCapacity, castQueueCapacity, reorderWindow, gapTimeout, n, handlerExecutor);
     }
 
     public RpcConfig withHandlerExecutor(Executor executor) {
-        return new RpcConfig(maxOutstandingCalls, maxPayloadBytes, handlerThreads, handlerQueueCapacity, castQueueCapacity, reorderWindow, gapTimeout, Optional.of(executor));
+        return new RpcConfig(maxOutstandingCalls, maxPayloadBytes, handlerThreads, handlerQueueCapacity, castQueueCapacity, reorderWindow, gapTimeout, directAbcastMaxMembers, Optional.of(executor));
     }
 
     private static void positive(String key, int value) {

@@ -37,7 +37,7 @@ class AbcastOrderProperties {
         try (LoopbackFabric fabric = new LoopbackFabric()) {
             // Given three members, two of which broadcast, over a fabric that holds broadcasts
             List<LoopbackFabric.Node> nodes = List.of(fabric.join("a"), fabric.join("b"), fabric.join("c"));
-            RpcConfig config = RpcConfig.defaults().withCastOrdering(4096, Duration.ofSeconds(60));
+            RpcConfig config = RpcConfig.defaults().withCastOrdering(4096, Duration.ofSeconds(60)).withDirectAbcastMaxMembers(0);
             Map<NodeId, Rpc> rpcs = new ConcurrentHashMap<>();
             Map<NodeId, MeterRegistry> meters = new ConcurrentHashMap<>();
             Map<NodeId, Map<String, List<Integer>>> got = new ConcurrentHashMap<>();

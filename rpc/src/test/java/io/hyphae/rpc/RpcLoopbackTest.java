@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Test;
  */
 class RpcLoopbackTest {
 
+    // abcast to all over the fabric's broadcast (Plumtree's stand-in), not straight to each member.
+    private static final RpcConfig OVER_PLUMTREE = RpcConfig.defaults().withDirectAbcastMaxMembers(0);
+
     static final Endpoint<String, String> ECHO = Endpoint.of("echo", RpcCodec.utf8());
     static final Endpoint<String, String> SLOW = Endpoint.of("slow", RpcCodec.utf8());
     static final Endpoint<String, String> BOOM = Endpoint.of("boom", RpcCodec.utf8());
@@ -236,7 +239,7 @@ class RpcLoopbackTest {
     @Test
     void countsTheOrderingMarksOfAnAbcastAgainstThePayloadLimit() {
         // Given a direct cast to b since the last abcast, so the next abcast carries a 16-byte mark for b
-        Rpc a = startAll(RpcConfig.defaults().withMaxPayloadBytes(1000));
+        Rpc a = startAll(OVER_PLUMTREE.withMaxPayloadBytes(1000));
         a.cast(nb.id, NEWS, "x");
 
         // Then an abcast whose payload fits alone but not with the mark is refused at once
@@ -324,7 +327,7 @@ class RpcLoopbackTest {
     @Test
     void abcastReachesEveryMemberIncludingTheSenderInSendOrder() {
         // Given every node records what it gets on the news topic
-        Rpc a = startAll(RpcConfig.defaults());
+        Rpc a = startAll(OVER_PLUMTREE);
         Map<NodeId, List<String>> got = subscribeAll(NEWS);
 
         // When a broadcasts 500 messages
@@ -340,6 +343,28 @@ class RpcLoopbackTest {
         await().atMost(PROMPTLY).until(() -> got.values().stream().allMatch(l -> l.size() >= 500));
         assertThat(got).allSatisfy((node, messages) -> assertThat(messages).isEqualTo(expected));
         assertThat(metersA.get("hyphae.rpc.abcast.sent").tag("stream", "all").counter().count()).isEqualTo(500);
+    }
+
+    @Test
+    void abcastInASmallClusterGoesStraightToEachMemberNotOverTheBroadcast() {
+        // Given a cluster under directAbcastMaxMembers whose broadcast layer delivers nothing
+        Rpc a = startAll(RpcConfig.defaults());
+        Map<NodeId, List<String>> got = subscribeAll(NEWS);
+        fabric.holdBroadcasts();
+
+        // When a abcasts 200 messages to all
+        for (int i = 1; i <= 200; i++) {
+            a.abcast(NEWS, "m" + i);
+        }
+
+        // Then every member still gets them all, in order, over direct casts
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            expected.add("m" + i);
+        }
+        await().atMost(PROMPTLY).until(() -> got.values().stream().allMatch(l -> l.size() >= 200));
+        assertThat(got).allSatisfy((node, messages) -> assertThat(messages).isEqualTo(expected));
+        assertThat(metersA.get("hyphae.rpc.abcast.sent").tag("stream", "direct").counter().count()).isEqualTo(200 * got.size());
     }
 
     @Test
@@ -360,7 +385,7 @@ class RpcLoopbackTest {
     @Test
     void givesUpALostBroadcastAfterTheGapTimeoutAndDeliversTheRestInOrder() {
         // Given a short gap timeout and a broadcast layer that loses cast 2 of a
-        Rpc a = startAll(RpcConfig.defaults().withCastOrdering(64, Duration.ofMillis(200)));
+        Rpc a = startAll(OVER_PLUMTREE.withCastOrdering(64, Duration.ofMillis(200)));
         Map<NodeId, List<String>> got = subscribeAll(NEWS);
         fabric.holdBroadcasts();
         for (int i = 1; i <= 4; i++) {
@@ -380,7 +405,7 @@ class RpcLoopbackTest {
     @Test
     void keepsASendersBroadcastsAndDirectCastsInSendOrder() {
         // Given a broadcast layer slower than the direct links: broadcasts are held back
-        Rpc a = startAll(RpcConfig.defaults());
+        Rpc a = startAll(OVER_PLUMTREE);
         Map<NodeId, List<String>> got = subscribeAll(NEWS);
         fabric.holdBroadcasts();
 

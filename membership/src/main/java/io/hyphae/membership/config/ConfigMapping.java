@@ -193,7 +193,8 @@ final class ConfigMapping {
         HyParViewConfig c = checked(s, () -> new HyParViewConfig(active, passive, arwl, prwl, ka, kp,
                 s.integer("shuffle-ttl", d.shuffleTtl(), 0, 32),
                 s.positiveDuration("shuffle-interval", d.shuffleInterval()),
-                s.positiveDuration("neighbor-timeout", d.neighborTimeout())));
+                s.positiveDuration("neighbor-timeout", d.neighborTimeout()),
+                s.integer("promotion-rounds", d.promotionRounds(), 0, 1 << 20)));
         s.rejectUnknownKeys();
         return c;
     }
@@ -222,6 +223,7 @@ final class ConfigMapping {
         DirectoryConfig c = checked(s, () -> new DirectoryConfig(
                 s.positiveDuration("suspicion-timeout", d.suspicionTimeout()),
                 s.positiveDuration("anti-entropy-interval", d.antiEntropyInterval()),
+                s.positiveDuration("probe-interval", d.probeInterval()),
                 s.integer("max-sync-entries", d.maxSyncEntries(), 1, 1 << 16),
                 s.positiveDuration("tombstone-retention", d.tombstoneRetention())));
         s.rejectUnknownKeys();

@@ -125,8 +125,11 @@ public record HyphaeConfig(
                 root.source() == null ? "(no file)" : root.source());
     }
 
-    /** The class loader strategies are looked up in: the thread's, as an application server sets it. */
-    static ClassLoader defaultLoader() {
+    /**
+     * The class loader strategies are looked up in, when loading a file and when a node starts
+     * them: the thread's, as an application server sets it, else hyphae's own.
+     */
+    public static ClassLoader defaultLoader() {
         ClassLoader l = Thread.currentThread().getContextClassLoader();
         return l != null ? l : HyphaeConfig.class.getClassLoader();
     }

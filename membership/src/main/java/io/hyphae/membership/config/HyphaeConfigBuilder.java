@@ -307,6 +307,10 @@ public final class HyphaeConfigBuilder {
         public Overlay neighborTimeout(Duration d) {
             return put("neighbor-timeout", d);
         }
+
+        public Overlay promotionRounds(int rounds) {
+            return put("promotion-rounds", rounds);
+        }
     }
 
     /** {@code broadcast:} — mapped onto {@link io.hyphae.membership.plumtree.PlumtreeConfig}. */
@@ -368,6 +372,10 @@ public final class HyphaeConfigBuilder {
 
         public Directory antiEntropyInterval(Duration d) {
             return put("anti-entropy-interval", d);
+        }
+
+        public Directory probeInterval(Duration d) {
+            return put("probe-interval", d);
         }
 
         public Directory maxSyncEntries(int n) {

@@ -8,7 +8,9 @@ import java.util.Map;
  * in; this only says whether to register them and which tags to add.
  *
  * @param enabled false registers no meters at all (a test or a tiny embedded use)
- * @param tags common tags added to every hyphae meter, for example the cluster or zone
+ * @param tags tags added, with {@code node=<name>}, to the node's overlay, broadcast and member
+ *     meters, for example the zone; the transport's and discovery's meters carry only their own
+ *     tags, so for tags on every meter set common tags on the registry itself
  */
 public record MetricsConfig(boolean enabled, Map<String, String> tags) {
 

@@ -13,6 +13,11 @@ import java.util.Objects;
  * @param antiEntropyInterval how often a node syncs one slice of its directory with a random
  *     neighbour. Shorter lets a node that missed broadcasts (or just joined) catch up sooner, at
  *     the price of background traffic.
+ * @param probeInterval how often a node syncs with a random live member that is not its
+ *     neighbour, over a link opened for it and closed after the answer. Besides spreading
+ *     entries, this finds members nobody holds a link to (a node whose neighbours all failed
+ *     with it): if the link cannot be opened, the member is suspected. Shorter finds such
+ *     members sooner, at the price of one short-lived connection per node per interval.
  * @param maxSyncEntries most entries in one Sync or SyncReply. Bounds message size; a larger
  *     directory is covered in slices over successive rounds (and a joining node needs about
  *     members / maxSyncEntries rounds to learn everyone it missed).
@@ -23,12 +28,14 @@ import java.util.Objects;
 public record DirectoryConfig(
         Duration suspicionTimeout,
         Duration antiEntropyInterval,
+        Duration probeInterval,
         int maxSyncEntries,
         Duration tombstoneRetention) {
 
     public DirectoryConfig {
         requirePositive(suspicionTimeout, "suspicionTimeout");
         requirePositive(antiEntropyInterval, "antiEntropyInterval");
+        requirePositive(probeInterval, "probeInterval");
         requirePositive(tombstoneRetention, "tombstoneRetention");
         if (maxSyncEntries < 1) {
             throw new IllegalArgumentException("maxSyncEntries must be >= 1, was " + maxSyncEntries);
@@ -39,14 +46,16 @@ public record DirectoryConfig(
         }
     }
 
-    /** Crashes reported within about 5 s; anti-entropy every 2 s; tombstones kept an hour. */
+    /** Crashes reported within about 5 s; anti-entropy every 2 s, a probe every 10 s; tombstones kept an hour. */
     public static DirectoryConfig defaults() {
-        return new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(2), 512, Duration.ofHours(1));
+        return new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(10), 512,
+                Duration.ofHours(1));
     }
 
     /** Crashes reported within about 1.5 s, for LANs where refutations spread in milliseconds. */
     public static DirectoryConfig fastDetection() {
-        return new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), 512, Duration.ofMinutes(30));
+        return new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), Duration.ofSeconds(5), 512,
+                Duration.ofMinutes(30));
     }
 
     private static void requirePositive(Duration d, String name) {

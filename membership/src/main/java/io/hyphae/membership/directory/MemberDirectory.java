@@ -2,6 +2,7 @@ package io.hyphae.membership.directory;
 
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.core.Effect;
+import io.hyphae.membership.core.Effect.Disconnect;
 import io.hyphae.membership.core.Effect.Notify;
 import io.hyphae.membership.core.Effect.Schedule;
 import io.hyphae.membership.core.Effect.Send;
@@ -14,6 +15,7 @@ import io.hyphae.membership.directory.DirectoryNotification.Broadcast;
 import io.hyphae.membership.directory.DirectoryNotification.MemberDown;
 import io.hyphae.membership.directory.DirectoryNotification.MemberUp;
 import io.hyphae.membership.directory.DirectoryTimer.AntiEntropyTick;
+import io.hyphae.membership.directory.DirectoryTimer.ProbeTick;
 import io.hyphae.membership.directory.DirectoryTimer.SuspicionTimeout;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +36,9 @@ import java.util.random.RandomGenerator;
  *       ({@link Broadcast}); every {@link DirectoryConfig#antiEntropyInterval()} the node also
  *       syncs one key-range slice of its directory with a random neighbour (push-pull), and
  *       syncs at once with every new neighbour, so a node that missed a broadcast, or just
- *       joined, catches up.</li>
+ *       joined, catches up. Every {@link DirectoryConfig#probeInterval()} it also syncs with a
+ *       random live member that is not a neighbour, over a link closed after the answer: a
+ *       member nobody holds a link to is found unreachable that way.</li>
  *   <li>Ownership: a member's entry changes only at that member (start, refutation, leave),
  *       except that other nodes may raise SUSPECT and, after the timeout, DOWN.</li>
  *   <li>Suspicion (SWIM's idea, with {@link Member#version()} as SWIM's incarnation number): a
@@ -87,19 +91,23 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         return self;
     }
 
-    /** Enters this node into its own directory (ALIVE, version 1), announces it, starts anti-entropy. */
+    /**
+     * Enters this node into its own directory (ALIVE, version 1) and starts anti-entropy. The
+     * entry is broadcast as soon as the node has a neighbour.
+     */
     public List<Effect<DirectoryMessage>> start(long nowMillis) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
         if (started) {
             return out;
         }
         started = true;
-        Member me = new Member(self, MemberStatus.ALIVE, 1);
-        apply(me, nowMillis, out);
-        out.add(new Notify<>(new Broadcast(new Update(List.of(me)))));
+        apply(new Member(self, MemberStatus.ALIVE, 1), nowMillis, out);
+        announceSelfIfFirstNeighbour(out);
         // A random first delay spreads the rounds of nodes started together over the interval.
         long interval = config.antiEntropyInterval().toMillis();
         out.add(new Schedule<>(new AntiEntropyTick(), Duration.ofMillis(1 + random.nextLong(interval))));
+        long probe = config.probeInterval().toMillis();
+        out.add(new Schedule<>(new ProbeTick(), Duration.ofMillis(1 + random.nextLong(probe))));
         return out;
     }
 
@@ -147,10 +155,22 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (!neighbours.contains(peer) && !peer.equals(self)) {
             neighbours.add(peer);
             if (started && !left) {
+                announceSelfIfFirstNeighbour(out);
                 out.add(new Send<>(peer, slice(Optional.empty())));
             }
         }
         return out;
+    }
+
+    /**
+     * Broadcasts this node's entry when it has just got its first neighbour (at start, or back
+     * after it lost them all): a broadcast with nobody to push it to would reach no one.
+     */
+    private void announceSelfIfFirstNeighbour(List<Effect<DirectoryMessage>> out) {
+        Entry mine = entries.get(selfKey);
+        if (neighbours.size() == 1 && mine != null && mine.member.status().isLive()) {
+            out.add(new Notify<>(new Broadcast(new Update(List.of(mine.member)))));
+        }
     }
 
     public List<Effect<DirectoryMessage>> neighbourDown(long nowMillis, NodeId peer) {
@@ -172,10 +192,15 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
                 onSync(r.from(), s, nowMillis, out);
             } else if (m instanceof SyncReply reply) {
                 reply.members().forEach(member -> apply(member, nowMillis, out));
+                if (!neighbours.contains(r.from())) {
+                    out.add(new Disconnect<>(r.from())); // the probe's link has served its purpose
+                }
             }
         } else if (event instanceof Event.TimerFired<DirectoryMessage> t) {
             if (t.timer() instanceof AntiEntropyTick) {
                 onAntiEntropyTick(nowMillis, out);
+            } else if (t.timer() instanceof ProbeTick) {
+                onProbeTick(out);
             } else if (t.timer() instanceof SuspicionTimeout st) {
                 onSuspicionTimeout(st, nowMillis, out);
             }
@@ -288,6 +313,25 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         out.add(new Send<>(peer, sync));
     }
 
+    /**
+     * Syncs with a random live member that is not a neighbour. Nobody may hold a link to a member
+     * whose neighbours all failed with it; opening one here reveals it (the shell reports the
+     * failed link and {@link #suspect} follows).
+     */
+    private void onProbeTick(List<Effect<DirectoryMessage>> out) {
+        out.add(new Schedule<>(new ProbeTick(), config.probeInterval()));
+        List<NodeId> candidates = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            NodeId id = e.member.id();
+            if (e.member.status().isLive() && !id.equals(self) && !neighbours.contains(id)) {
+                candidates.add(id);
+            }
+        }
+        if (!candidates.isEmpty()) {
+            out.add(new Send<>(candidates.get(random.nextInt(candidates.size())), slice(Optional.empty())));
+        }
+    }
+
     /** Up to maxSyncEntries entries from {@code from} on, with the range they cover. */
     private Sync slice(Optional<MemberKey> from) {
         Map<MemberKey, Entry> tail = from.isPresent() ? entries.tailMap(from.get(), true) : entries;
@@ -323,9 +367,8 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
                 newer.add(mine);
             }
         }
-        if (!newer.isEmpty()) {
-            out.add(new Send<>(from, new SyncReply(newer)));
-        }
+        // Answered even when empty: the answer tells a prober the member is alive, and when to close.
+        out.add(new Send<>(from, new SyncReply(newer)));
     }
 
     private void reapTombstones(long now) {

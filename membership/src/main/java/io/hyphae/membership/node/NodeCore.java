@@ -45,8 +45,8 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>Messages and timers go to the core whose type they are; link events to HyParView.</li>
  *   <li>HyParView's NeighbourUp / NeighbourDown go to Plumtree and the directory.</li>
- *   <li>A link that breaks while its peer was an active neighbour, or while a JOIN or NEIGHBOR
- *       request to it was open, makes the directory suspect that peer. A link closed after a
+ *   <li>A link that breaks while its peer was an active neighbour, or while a JOIN, NEIGHBOR or
+ *       directory Sync to it was unanswered, makes the directory suspect that peer. A link closed after a
  *       DISCONNECT does not: that peer is alive. A DISCONNECT marked leaving does too, in case
  *       the LEFT entry sent just before it was lost (otherwise the suspicion is moot).</li>
  *   <li>On leave, the directory's LEFT goes out with {@link Plumtree#lastBroadcast}, on every
@@ -74,6 +74,10 @@ public final class NodeCore implements ProtocolCore<Object> {
     private final WireLimits limits;
     /** Peers a JOIN or NEIGHBOR request went to and that are not neighbours yet. */
     private final Set<NodeId> awaitingNeighbour = new HashSet<>();
+    /** Peers the directory sent a Sync to and that have not answered yet: a link failing meanwhile is news. */
+    private final Set<NodeId> awaitingSyncReply = new HashSet<>();
+    /** Peers that sent DISCONNECT and whose link has not gone down yet: that closing is no failure. */
+    private final Set<NodeId> closedByPeer = new HashSet<>();
     private boolean leaving;
     private boolean left;
     private long malformedBroadcasts;
@@ -131,6 +135,11 @@ public final class NodeCore implements ProtocolCore<Object> {
         return out;
     }
 
+    /** Fresh seeds from discovery, without joining (see {@link HyParView#updateContacts}). */
+    public void updateContacts(List<NodeId> contacts) {
+        overlay.updateContacts(contacts);
+    }
+
     /**
      * Leaves gracefully: the LEFT entry is broadcast first, then the overlay sends DISCONNECT
      * and closes its links (a driver flushes what was sent on a link before closing it).
@@ -178,6 +187,7 @@ public final class NodeCore implements ProtocolCore<Object> {
         if (event instanceof Event.Received<Object> r) {
             onReceived(nowMillis, r.from(), r.message(), out);
         } else if (event instanceof Event.LinkUp<Object> up) {
+            closedByPeer.remove(up.peer()); // a new link: its failure would be news
             absorb(nowMillis, overlay.handle(nowMillis, new Event.LinkUp<>(up.peer())), out);
         } else if (event instanceof Event.LinkDown<Object> down) {
             onLinkDown(nowMillis, down.peer(), out);
@@ -195,8 +205,10 @@ public final class NodeCore implements ProtocolCore<Object> {
 
     private void onReceived(long now, NodeId from, Object message, List<Effect<Object>> out) {
         if (message instanceof HyParViewMessage m) {
-            if (m instanceof HyParViewMessage.NeighborReply || m instanceof HyParViewMessage.Disconnect) {
+            if (m instanceof HyParViewMessage.NeighborReply) {
                 awaitingNeighbour.remove(from); // answered: a link closing after this is no failure
+            } else if (m instanceof HyParViewMessage.Disconnect) {
+                closedByPeer.add(from); // HyParView may even ask it again at once, on the closing link
             }
             absorb(now, overlay.handle(now, new Event.Received<>(from, m)), out);
             if (m instanceof HyParViewMessage.Disconnect d && d.leaving() && directory.isPresent()) {
@@ -207,13 +219,24 @@ public final class NodeCore implements ProtocolCore<Object> {
         } else if (message instanceof PlumtreeMessage m) {
             absorb(now, plumtree.handle(now, new Event.Received<>(from, m)), out);
         } else if (message instanceof DirectoryMessage m && directory.isPresent()) {
-            absorb(now, directory.get().handle(now, new Event.Received<>(from, m)), out);
+            if (m instanceof DirectoryMessage.SyncReply) {
+                awaitingSyncReply.remove(from);
+            }
+            List<Effect<DirectoryMessage>> effects =
+                    new ArrayList<>(directory.get().handle(now, new Event.Received<>(from, m)));
+            // The directory closes a probe's link after the answer, unless the overlay uses that
+            // link meanwhile (the peer became a neighbour, or we asked it to become one).
+            effects.removeIf(e -> e instanceof Effect.Disconnect<DirectoryMessage> d
+                    && (overlay.isActive(d.peer()) || awaitingNeighbour.contains(d.peer())));
+            absorb(now, effects, out);
         }
     }
 
     private void onLinkDown(long now, NodeId peer, List<Effect<Object>> out) {
         // Asked before HyParView forgets it: did the link break under a live neighbour or an open request?
-        boolean unexpected = overlay.isActive(peer) | awaitingNeighbour.remove(peer);
+        boolean expected = closedByPeer.remove(peer);
+        boolean unexpected = (overlay.isActive(peer) | awaitingNeighbour.remove(peer) | awaitingSyncReply.remove(peer))
+                && !expected;
         absorb(now, overlay.handle(now, new Event.LinkDown<>(peer)), out);
         if (unexpected && directory.isPresent()) {
             absorb(now, directory.get().suspect(now, peer), out);
@@ -231,8 +254,11 @@ public final class NodeCore implements ProtocolCore<Object> {
             if (e instanceof Effect.Send<M> s && (s.message() instanceof HyParViewMessage.Join
                     || s.message() instanceof HyParViewMessage.Neighbor)) {
                 awaitingNeighbour.add(s.to());
+            } else if (e instanceof Effect.Send<M> s && s.message() instanceof DirectoryMessage.Sync) {
+                awaitingSyncReply.add(s.to());
             } else if (e instanceof Effect.Disconnect<M> d) {
                 awaitingNeighbour.remove(d.peer());
+                awaitingSyncReply.remove(d.peer());
             }
             // Effects are immutable records whose type parameter only names the message type.
             out.add((Effect<Object>) (Effect<?>) e);

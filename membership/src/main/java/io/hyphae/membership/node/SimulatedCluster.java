@@ -5,6 +5,7 @@ import io.hyphae.membership.core.Notification;
 import io.hyphae.membership.directory.DirectoryConfig;
 import io.hyphae.membership.overlay.HyParViewConfig;
 import io.hyphae.membership.plumtree.PlumtreeConfig;
+import io.hyphae.membership.sim.SimContext;
 import io.hyphae.membership.sim.Simulation;
 import io.hyphae.membership.wire.WireLimits;
 import java.util.ArrayList;
@@ -51,9 +52,25 @@ public final class SimulatedCluster {
     /** Adds a node and starts it with a random live node as its contact (none for the first). */
     public NodeId addNode() {
         List<NodeId> contacts = live.isEmpty() ? List.of() : List.of(randomLive());
-        NodeId id = simulation.addNode(ctx -> new SimulatedNode(ctx,
-                new NodeCore(ctx.self(), overlay, broadcast, directory, WireLimits.DEFAULT, ctx.random()),
-                this::discover, n -> listener.on(ctx.self(), n)));
+        return started(simulation.addNode(this::newNode), contacts);
+    }
+
+    /**
+     * Crashes {@code old} and starts its next incarnation on the same name and address, joining
+     * through a random live node: to every protocol a new node that replaces the old one.
+     */
+    public NodeId restart(NodeId old) {
+        live.remove(old);
+        List<NodeId> contacts = live.isEmpty() ? List.of() : List.of(randomLive());
+        return started(simulation.restart(old, this::newNode), contacts);
+    }
+
+    private SimulatedNode newNode(SimContext ctx) {
+        return new SimulatedNode(ctx, new NodeCore(ctx.self(), overlay, broadcast, directory, WireLimits.DEFAULT,
+                ctx.random()), this::discover, n -> listener.on(ctx.self(), n));
+    }
+
+    private NodeId started(NodeId id, List<NodeId> contacts) {
         live.add(id);
         node(id).start(contacts);
         return id;

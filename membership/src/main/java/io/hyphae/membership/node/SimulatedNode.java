@@ -5,6 +5,7 @@ import io.hyphae.membership.core.Effect;
 import io.hyphae.membership.core.Event;
 import io.hyphae.membership.core.Notification;
 import io.hyphae.membership.core.TimerKey;
+import io.hyphae.membership.overlay.HyParViewTimer;
 import io.hyphae.membership.overlay.OverlayNotification;
 import io.hyphae.membership.plumtree.MessageId;
 import io.hyphae.membership.plumtree.PlumtreeNotification;
@@ -17,9 +18,10 @@ import java.util.function.Supplier;
 
 /**
  * A {@link NodeCore} on the simulator: feeds it the node's events on virtual time and carries
- * out its effects. Notifications go to {@code listener} (the workload's instruments); when the
- * overlay reports that it needs contacts, it joins again through {@code discovery}, as the Netty
- * shell does with its discovery strategies.
+ * out its effects. Notifications go to {@code listener} (the workload's instruments). Once a
+ * round it hands the overlay fresh contacts from {@code discovery}, and when the overlay reports
+ * that it needs contacts it joins again through them, as the Netty shell does with its
+ * discovery strategies.
  */
 public final class SimulatedNode implements SimNode {
 
@@ -73,6 +75,10 @@ public final class SimulatedNode implements SimNode {
 
     @Override
     public void onTimer(TimerKey timer) {
+        if (timer instanceof HyParViewTimer.ShuffleTick) {
+            // Once a round, as the Netty shell passes on what its discovery strategies report.
+            core.updateContacts(discovery.get());
+        }
         apply(core.handle(ctx.nowMillis(), new Event.TimerFired<>(timer)));
     }
 

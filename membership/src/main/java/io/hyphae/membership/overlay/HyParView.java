@@ -42,7 +42,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Two additions the paper leaves open: a node whose active view is not full tops it up from
  * the passive view on every round and when a neighbour disconnects (so views do not shrink
- * after DISCONNECTs), and a node that cannot fill its active view from its passive view (it lost
+ * after DISCONNECTs); now and then a node promotes a passive node with high priority even though
+ * its active view is full or refused ({@link HyParViewConfig#promotionRounds()}), so parts of the
+ * overlay that lost contact (full views on both sides, or a pair refused by full nodes) link up
+ * again; and a node that cannot fill its active view from its passive view (it lost
  * every neighbour, or survives in a small island after a mass failure) reports
  * {@link OverlayNotification.NeedsContacts} and re-sends JOIN to a contact that is not already a
  * neighbour, so islands merge back into the overlay.
@@ -57,8 +60,8 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     private final HyParViewConfig config;
     private final RandomGenerator random;
 
-    private final List<NodeId> active;
-    private final List<NodeId> passive;
+    private final NodeList active;
+    private final NodeList passive;
     /** Outstanding NEIGHBOR requests and the attempt number their timeout carries. */
     private final Map<NodeId, Long> pending = new HashMap<>(4);
     /** Passive nodes that rejected or did not answer since the last round, so a repair tries others first. */
@@ -76,8 +79,8 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
-        this.active = new ArrayList<>(config.activeViewSize() + 1);
-        this.passive = new ArrayList<>(config.passiveViewSize() + 1);
+        this.active = new NodeList(config.activeViewSize() + 1);
+        this.passive = new NodeList(config.passiveViewSize() + 1);
     }
 
     public NodeId self() {
@@ -119,15 +122,12 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
      * kept for later rejoins either way.
      */
     public List<Effect<HyParViewMessage>> join(List<NodeId> contacts) {
-        List<Effect<HyParViewMessage>> out = new ArrayList<>();
-        List<NodeId> others = new ArrayList<>(contacts.size());
-        for (NodeId c : contacts) {
-            if (!c.sameNodeAs(self) && !others.contains(c)) {
-                others.add(c);
-            }
+        if (left) {
+            throw new IllegalStateException(self + " left the overlay; a node that comes back is a new incarnation"
+                    + " with a new HyParView");
         }
-        this.contacts = List.copyOf(others);
-        left = false;
+        List<Effect<HyParViewMessage>> out = new ArrayList<>();
+        updateContacts(contacts);
         if (!started) {
             started = true;
             // A random first delay spreads the rounds of nodes started together over the interval.
@@ -141,9 +141,25 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     }
 
     /**
+     * Replaces the contacts (seeds from discovery) without joining: the shell calls it whenever
+     * discovery has a fresh list. Contacts are where a node with nobody left to ask re-joins,
+     * and one of the candidates of an occasional promotion, which is how two parts of the
+     * overlay that know nothing of each other find each other again.
+     */
+    public void updateContacts(List<NodeId> contacts) {
+        List<NodeId> others = new ArrayList<>(contacts.size());
+        for (NodeId c : contacts) {
+            if (!c.sameNodeAs(self) && !others.contains(c)) {
+                others.add(c);
+            }
+        }
+        this.contacts = List.copyOf(others);
+    }
+
+    /**
      * Leaves the overlay: DISCONNECT (marked as leaving, so nobody keeps this node as a
-     * backup) to every neighbour, and forget both views. Later events are ignored until
-     * {@link #join} is called again.
+     * backup) to every neighbour, and forget both views. Later events are ignored, and the
+     * rounds stop; a node that comes back does so as a new incarnation, with a new instance.
      */
     public List<Effect<HyParViewMessage>> leave() {
         List<Effect<HyParViewMessage>> out = new ArrayList<>();
@@ -366,6 +382,36 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         }
     }
 
+    /**
+     * Asks a random passive node or contact to become a neighbour even though the active view is
+     * full or its low priority requests are being refused (see {@link HyParViewConfig#promotionRounds()}):
+     * high priority, so it accepts and makes room, and this node makes room if it must when the
+     * answer comes.
+     */
+    private void promoteAnyway(List<Effect<HyParViewMessage>> out) {
+        // A contact is as likely as any one passive node: passive views alone may all lie
+        // inside one part of a split overlay, while discovery knows every live node.
+        List<NodeId> freshContacts = new ArrayList<>(contacts.size());
+        for (NodeId c : contacts) {
+            if (!active.contains(c) && !pending.containsKey(c) && !passive.contains(c)) {
+                freshContacts.add(c);
+            }
+        }
+        NodeId candidate;
+        int pick = random.nextInt(passive.size() + freshContacts.size() + 1);
+        if (pick < freshContacts.size()) {
+            candidate = freshContacts.get(pick);
+        } else {
+            candidate = randomCandidate();
+        }
+        if (candidate != null) {
+            long attempt = ++attempts;
+            pending.put(candidate, attempt);
+            out.add(new Effect.Send<>(candidate, new Neighbor(true)));
+            out.add(new Effect.Schedule<>(new NeighborTimeout(candidate, attempt), config.neighborTimeout()));
+        }
+    }
+
     private NodeId randomCandidate() {
         int n = passive.size();
         if (n == 0) {
@@ -420,6 +466,9 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         if (active.isEmpty()) {
             return;
         }
+        if (config.promotionRounds() > 0 && random.nextInt(config.promotionRounds()) == 0) {
+            promoteAnyway(out);
+        }
         List<NodeId> sample = new ArrayList<>(config.shuffleSampleSize());
         sample.add(self);
         addRandomSample(active, config.shuffleActive(), sample);
@@ -430,6 +479,12 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
     }
 
     private void onShuffle(NodeId from, Shuffle s, List<Effect<HyParViewMessage>> out) {
+        if (!active.contains(from) && !pending.containsKey(from)) {
+            // Walks only travel over active links, and links keep order, so the sender holds us
+            // as a neighbour while we do not hold it (a lost JOIN, say): tell it to drop us.
+            out.add(new Effect.Send<>(from, new Disconnect(false)));
+            out.add(new Effect.Disconnect<>(from));
+        }
         NodeId origin = s.origin();
         if (origin.sameNodeAs(self)) {
             return;

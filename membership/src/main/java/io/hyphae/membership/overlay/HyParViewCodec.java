@@ -18,7 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * HyParView on the wire, protocol id {@value #PROTOCOL_ID}. Each body is a version byte, a type
+ * HyParView on the wire (the messages of the paper's section 4, see {@link HyParViewMessage}),
+ * protocol id {@value #PROTOCOL_ID}. Each body is a version byte, a type
  * byte, then the record's fields in order. Counts are bounded by the wire limits and by
  * {@value #MAX_NODES} (a SHUFFLE sample is 1 + ka + kp nodes, far below it), and a TTL by
  * {@value #MAX_TTL}, before anything is allocated.

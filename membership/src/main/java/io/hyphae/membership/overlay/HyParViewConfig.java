@@ -30,6 +30,14 @@ import java.util.Objects;
  * @param neighborTimeout how long a NEIGHBOR request may stay unanswered before the node tries
  *     another passive node. Shorter repairs faster when answers are lost, but gives up on a slow
  *     peer (a lost answer is rare on TCP: a broken link is reported at once).
+ * @param promotionRounds on average once in this many rounds, a node promotes a random passive
+ *     node or discovery contact with a high priority NEIGHBOR even though its active view is full
+ *     or its low priority requests are refused (both ends drop a random neighbour if they must
+ *     make room). Not in the paper: without it, parts of the overlay that lost contact never link
+ *     up again when every node in reach is full (after a partition heals, a clique that formed by
+ *     chance, a pair of survivors refused by full nodes). Smaller merges such parts sooner and
+ *     keeps the overlay more random, at the price of active links changing (each change is a
+ *     repair for Plumtree); 0 turns it off.
  */
 public record HyParViewConfig(
         int activeViewSize,
@@ -40,7 +48,8 @@ public record HyParViewConfig(
         int shufflePassive,
         int shuffleTtl,
         Duration shuffleInterval,
-        Duration neighborTimeout) {
+        Duration neighborTimeout,
+        int promotionRounds) {
 
     public HyParViewConfig {
         Objects.requireNonNull(shuffleInterval, "shuffleInterval");
@@ -58,11 +67,12 @@ public record HyParViewConfig(
         require(shuffleTtl >= 0, "shuffleTtl must be >= 0, was " + shuffleTtl);
         require(shuffleInterval.toMillis() >= 1, "shuffleInterval must be at least 1ms, was " + shuffleInterval);
         require(neighborTimeout.toMillis() >= 1, "neighborTimeout must be at least 1ms, was " + neighborTimeout);
+        require(promotionRounds >= 0, "promotionRounds must be >= 0 (0 turns promotion off), was " + promotionRounds);
     }
 
     /** The paper's parameters, one membership round every 10 s: for clusters of any size on a LAN or WAN. */
     public static HyParViewConfig defaults() {
-        return new HyParViewConfig(5, 30, 6, 3, 3, 4, 6, Duration.ofSeconds(10), Duration.ofSeconds(5));
+        return new HyParViewConfig(5, 30, 6, 3, 3, 4, 6, Duration.ofSeconds(10), Duration.ofSeconds(5), 30);
     }
 
     /**
@@ -70,7 +80,7 @@ public record HyParViewConfig(
      * mass failures heal within seconds, for clusters where the background traffic does not matter.
      */
     public static HyParViewConfig fastRepair() {
-        return new HyParViewConfig(5, 30, 6, 3, 3, 4, 6, Duration.ofSeconds(1), Duration.ofMillis(500));
+        return new HyParViewConfig(5, 30, 6, 3, 3, 4, 6, Duration.ofSeconds(1), Duration.ofMillis(500), 30);
     }
 
     /** Largest SHUFFLE sample: the origin, ka active and kp passive nodes. */

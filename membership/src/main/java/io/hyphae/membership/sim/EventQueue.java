@@ -17,6 +17,8 @@ final class EventQueue {
     static final int RING = 1 << 13;
     private static final int MASK = RING - 1;
     private static final int POOL = 256;
+    private static final int BIG_POOL = 16;
+    private static final int SMALL_BUCKET = 1 << 12;
 
     /** Events of one millisecond, in the order they were added. */
     static final class Bucket {
@@ -59,6 +61,7 @@ final class EventQueue {
     private final Bucket[] ring = new Bucket[RING];
     private final TreeMap<Long, Bucket> later = new TreeMap<>();
     private final ArrayDeque<Bucket> pool = new ArrayDeque<>();
+    private final ArrayDeque<Bucket> bigPool = new ArrayDeque<>();
     private long pending;
 
     /** Adds an event due at {@code time}, which must not be before {@code now}. */
@@ -142,15 +145,23 @@ final class EventQueue {
     }
 
     private Bucket newBucket() {
-        Bucket b = pool.poll();
+        // A big bucket first: during a broadcast storm every millisecond needs one, and growing
+        // a small one again each time costs copies.
+        Bucket b = bigPool.poll();
+        if (b == null) {
+            b = pool.poll();
+        }
         return b != null ? b : new Bucket();
     }
 
     private void recycle(Bucket b) {
-        // Keep a few buckets for reuse, but let a huge one (a broadcast storm) go rather than
-        // pin its arrays for the rest of the run.
-        if (pool.size() < POOL && b.kind.length <= 1 << 16) {
-            pool.push(b);
+        // Keep buckets for reuse, but only a few big ones, so a storm does not pin its memory.
+        if (b.kind.length <= SMALL_BUCKET) {
+            if (pool.size() < POOL) {
+                pool.push(b);
+            }
+        } else if (bigPool.size() < BIG_POOL) {
+            bigPool.push(b);
         }
     }
 }

@@ -16,9 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * A simulated node running the {@link HyParView} core, with an optional {@link SimLayer} on top
- * that hears its neighbour notifications. When the overlay reports that it needs contacts, the
- * node asks {@code discovery} for fresh contacts and joins again, as the Netty shell does with
- * its discovery strategies.
+ * that hears its neighbour notifications. Once a round the node hands the overlay fresh contacts
+ * from {@code discovery}, and when the overlay reports that it needs contacts it joins again
+ * through them, as the Netty shell does with its discovery strategies.
  */
 public final class OverlayNode implements SimNode {
 
@@ -86,6 +86,10 @@ public final class OverlayNode implements SimNode {
 
     @Override
     public void onTimer(TimerKey timer) {
+        if (timer instanceof HyParViewTimer.ShuffleTick) {
+            // Once a round, as the Netty shell passes on what its discovery strategies report.
+            hyParView.updateContacts(discovery.get());
+        }
         if (timer instanceof HyParViewTimer) {
             apply(hyParView.handle(ctx.nowMillis(), new Event.TimerFired<>(timer)));
         } else if (upper != null) {

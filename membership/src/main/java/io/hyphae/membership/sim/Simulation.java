@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
@@ -56,6 +57,7 @@ public final class Simulation {
     private long messagesSent;
     private long messagesDelivered;
     private long messagesLost;
+    private Consumer<String> trace;
 
     public Simulation(SimConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -72,6 +74,14 @@ public final class Simulation {
 
     public long seed() {
         return config.seed();
+    }
+
+    /**
+     * Reports every event handed to a node, one line each ({@code t=… node <- peer what}), to
+     * read what happened in a replayed run. Slows the run down; null turns it off.
+     */
+    public void trace(Consumer<String> sink) {
+        this.trace = sink;
     }
 
     /** Virtual time in milliseconds since the start. */
@@ -286,9 +296,19 @@ public final class Simulation {
             }
             return;
         }
+        if (trace != null) {
+            String peer = source >= 0 ? slots[source].id.name() : String.valueOf(payload);
+            trace.accept("t=" + now + " " + t.id.name() + " <- " + switch (kind) {
+                case MESSAGE -> peer + " " + payload + (t.receives(source, aux) ? "" : " (link closed: dropped)");
+                case LINK_UP -> peer + " link up";
+                case LINK_DOWN -> peer + " link down";
+                case CLOSE -> peer + " closed the link";
+                default -> "timer " + payload;
+            });
+        }
         switch (kind) {
             case MESSAGE -> {
-                if (t.linkIndex(source, aux) < 0) {
+                if (!t.receives(source, aux)) {
                     messagesLost++; // the link closed or broke while this was in flight
                     return;
                 }
@@ -319,11 +339,12 @@ public final class Simulation {
                 t.node.onLinkDown(peer);
             }
             case CLOSE -> {
-                int l = t.linkIndex(source, aux);
-                if (l >= 0) {
+                int l = t.findLink(source);
+                if (l >= 0 && t.genAt(l) == aux) {
                     t.removeLink(l);
-                    NodeId peer = slots[source].id;
-                    t.node.onLinkDown(peer);
+                    t.node.onLinkDown(slots[source].id);
+                } else if (l >= 0 && t.linkPrevGen[l] == aux) {
+                    t.linkPrevGen[l] = 0; // the old link is gone, but a newer one is up: nothing to report
                 }
             }
             case TIMER -> t.node.onTimer((TimerKey) payload);
@@ -380,8 +401,14 @@ public final class Simulation {
         }
         int gen = nextLinkGeneration++;
         int oneWay = latency();
-        // The transport's handshake takes a round trip before the first message can follow it.
-        int la = a.addLink(b.index, gen, now + 2L * oneWay);
+        // The transport's handshake takes a round trip before the first message can follow it,
+        // and nothing overtakes what a was still delivering on a link it has just closed.
+        long firstDelivery = now + 2L * oneWay;
+        int old = b.findLink(a.index);
+        if (old >= 0 && b.linkCloseAt[old] > 0) {
+            firstDelivery = Math.max(firstDelivery, b.linkCloseAt[old]);
+        }
+        int la = a.addLink(b.index, gen, firstDelivery);
         b.addLink(a.index, gen, now + oneWay);
         queue.add(now, now + oneWay, LINK_UP, b.index, a.index, gen, null);
         queue.add(now, now + 2L * oneWay, LINK_UP, a.index, b.index, gen, null);
@@ -412,6 +439,11 @@ public final class Simulation {
         int gen = from.genAt(l);
         long at = Math.max(now + latency(), from.linkLastDelivery[l]);
         from.removeLink(l);
+        Slot peerSlot = slots[pi];
+        int back = peerSlot.linkIndex(from.index, gen);
+        if (back >= 0) {
+            peerSlot.linkCloseAt[back] = at;
+        }
         queue.add(now, at, CLOSE, pi, from.index, gen, null);
     }
 
@@ -431,6 +463,14 @@ public final class Simulation {
         long[] link = new long[8];
         /** Per link: when the last message sent on it arrives, so later ones arrive after it (TCP order). */
         long[] linkLastDelivery = new long[8];
+        /**
+         * Per link: when the other end closed it, the time its close arrives here (0 if open).
+         * If the other end opens a new link before that, what it sent on the old one still
+         * arrives first, as on a fresh TCP connection next to one being torn down.
+         */
+        long[] linkCloseAt = new long[8];
+        /** Per link: the generation of the old link being replaced, still accepted until its close arrives (0: none). */
+        int[] linkPrevGen = new int[8];
         int links;
 
         Slot(int index, NodeId id, SplittableRandom random) {
@@ -458,6 +498,12 @@ public final class Simulation {
             return -1;
         }
 
+        /** True if a message sent by {@code peer} on link generation {@code gen} is still received here. */
+        boolean receives(int peer, int gen) {
+            int l = findLink(peer);
+            return l >= 0 && (genAt(l) == gen || linkPrevGen[l] == gen);
+        }
+
         int peerAt(int l) {
             return (int) (link[l] >>> 32);
         }
@@ -468,15 +514,23 @@ public final class Simulation {
 
         int addLink(int peer, int gen, long lastDelivery) {
             int l = findLink(peer);
+            int prev = 0;
             if (l < 0) {
                 if (links == link.length) {
-                    link = Arrays.copyOf(link, links * 2);
-                    linkLastDelivery = Arrays.copyOf(linkLastDelivery, links * 2);
+                    int n = links * 2;
+                    link = Arrays.copyOf(link, n);
+                    linkLastDelivery = Arrays.copyOf(linkLastDelivery, n);
+                    linkCloseAt = Arrays.copyOf(linkCloseAt, n);
+                    linkPrevGen = Arrays.copyOf(linkPrevGen, n);
                 }
                 l = links++;
+            } else if (linkCloseAt[l] > 0) {
+                prev = genAt(l); // the other end closed it; its last messages are still on the way
             }
             link[l] = pack(peer, gen);
             linkLastDelivery[l] = lastDelivery;
+            linkCloseAt[l] = 0;
+            linkPrevGen[l] = prev;
             return l;
         }
 
@@ -484,6 +538,8 @@ public final class Simulation {
             int last = --links;
             link[l] = link[last];
             linkLastDelivery[l] = linkLastDelivery[last];
+            linkCloseAt[l] = linkCloseAt[last];
+            linkPrevGen[l] = linkPrevGen[last];
         }
 
         private static long pack(int peer, int gen) {

@@ -70,6 +70,7 @@ class HyphaeConfigTest {
               shuffle-ttl: 5
               shuffle-interval: 15s
               neighbor-timeout: 2s
+              promotion-rounds: 12
             broadcast:
               graft-timeout: 300ms
               graft-retry-timeout: 150ms
@@ -84,6 +85,7 @@ class HyphaeConfigTest {
             directory:
               suspicion-timeout: 8s
               anti-entropy-interval: 3s
+              probe-interval: 7s
               max-sync-entries: 64
               tombstone-retention: 2h
             rpc:
@@ -117,10 +119,10 @@ class HyphaeConfigTest {
                 new DiscoveryConfig("fixed", Map.of("seeds", List.of("10.0.0.2:7950", "10.0.0.3:7950"))),
                 new DiscoveryConfig("fixed", Map.of("seeds", List.of("10.0.0.9:7950"))));
         assertThat(c.overlay()).isEqualTo(new HyParViewConfig(6, 36, 7, 4, 2, 5, 5, Duration.ofSeconds(15),
-                Duration.ofSeconds(2)));
+                Duration.ofSeconds(2), 12));
         assertThat(c.broadcast()).isEqualTo(new PlumtreeConfig(Duration.ofMillis(300), Duration.ofMillis(150),
                 Duration.ofMillis(20), 1000, Duration.ofSeconds(20), 100, 50, 200, 4, Duration.ofMinutes(5)));
-        assertThat(c.directory()).isEqualTo(new DirectoryConfig(Duration.ofSeconds(8), Duration.ofSeconds(3), 64,
+        assertThat(c.directory()).isEqualTo(new DirectoryConfig(Duration.ofSeconds(8), Duration.ofSeconds(3), Duration.ofSeconds(7), 64,
                 Duration.ofHours(2)));
         assertThat(c.rpc()).isEqualTo(Map.of("default-timeout", "3s", "max-payload-size", "64KiB", "max-in-flight", 100));
         assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, Map.of("zone", "eu-1")));
@@ -161,13 +163,13 @@ class HyphaeConfigTest {
                 .discovery("fixed", d -> d.set("seeds", List.of("10.0.0.9:7950")))
                 .overlay(o -> o.activeViewSize(6).passiveViewSize(36).arwl(7).prwl(4).shuffleActive(2)
                         .shufflePassive(5).shuffleTtl(5).shuffleInterval(Duration.ofSeconds(15))
-                        .neighborTimeout(Duration.ofSeconds(2)))
+                        .neighborTimeout(Duration.ofSeconds(2)).promotionRounds(12))
                 .broadcast(b -> b.graftTimeout(Duration.ofMillis(300)).graftRetryTimeout(Duration.ofMillis(150))
                         .ihaveInterval(Duration.ofMillis(20)).cacheSize(1000).cacheTtl(Duration.ofSeconds(20))
                         .maxLazyQueue(100).maxAnnouncementsPerIhave(50).maxMissing(200).optimizationThreshold(4)
                         .seenRetention(Duration.ofMinutes(5)))
                 .directory(d -> d.suspicionTimeout(Duration.ofSeconds(8)).antiEntropyInterval(Duration.ofSeconds(3))
-                        .maxSyncEntries(64).tombstoneRetention(Duration.ofHours(2)))
+                        .probeInterval(Duration.ofSeconds(7)).maxSyncEntries(64).tombstoneRetention(Duration.ofHours(2)))
                 .rpc(r -> r.set("default-timeout", "3s").set("max-payload-size", "64KiB").set("max-in-flight", 100))
                 .metrics(m -> m.enabled(true).tag("zone", "eu-1"))
                 .build();

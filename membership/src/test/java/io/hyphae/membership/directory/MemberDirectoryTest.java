@@ -29,7 +29,7 @@ class MemberDirectoryTest {
     static final NodeId A = node("a", 1);
     static final NodeId B = node("b", 1);
     static final long T0 = 50_000;
-    static final DirectoryConfig CONFIG = new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(1), 100,
+    static final DirectoryConfig CONFIG = new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 100,
             Duration.ofMinutes(1));
 
     static NodeId node(String name, long incarnation) {
@@ -59,15 +59,28 @@ class MemberDirectoryTest {
     }
 
     @Test
-    void startReportsThisNodeUpAnnouncesItAndStartsAntiEntropy() {
+    void startReportsThisNodeUpAndStartsAntiEntropyAndProbing() {
         MemberDirectory d = new MemberDirectory(SELF, CONFIG, new SplittableRandom(1));
 
         List<Effect<DirectoryMessage>> out = d.start(T0);
 
-        assertThat(notifications(out)).containsExactly(new MemberUp(SELF), new Broadcast(new Update(List.of(alive(SELF, 1)))));
+        assertThat(notifications(out)).containsExactly(new MemberUp(SELF));
         assertThat(out).anyMatch(e -> e instanceof Schedule<?> s && s.timer() instanceof AntiEntropyTick
                 && s.after().compareTo(Duration.ofSeconds(1)) <= 0);
+        assertThat(out).anyMatch(e -> e instanceof Schedule<?> s && s.timer() instanceof DirectoryTimer.ProbeTick);
         assertThat(d.liveMembers()).containsExactly(SELF);
+    }
+
+    @Test
+    void firstNeighbourGetsThisNodesEntryAnnouncedAndASync() {
+        MemberDirectory d = started(SELF, CONFIG);
+
+        List<Effect<DirectoryMessage>> first = d.neighbourUp(T0, A);
+        List<Effect<DirectoryMessage>> second = d.neighbourUp(T0, B);
+
+        assertThat(first).containsExactly(new Notify<>(new Broadcast(new Update(List.of(alive(SELF, 1))))),
+                new Send<>(A, new Sync(Optional.empty(), Optional.empty(), List.of(alive(SELF, 1)))));
+        assertThat(notifications(second)).isEmpty();
     }
 
     @Test
@@ -199,7 +212,7 @@ class MemberDirectoryTest {
 
     @Test
     void largeDirectoriesAreSyncedInSlicesThatWrapAround() {
-        DirectoryConfig small = new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(1), 2, Duration.ofMinutes(1));
+        DirectoryConfig small = new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 2, Duration.ofMinutes(1));
         MemberDirectory a = started(node("a0", 1), small);
         for (int i = 1; i <= 4; i++) {
             update(a, T0, alive(node("a" + i, 1), 1));
@@ -216,15 +229,6 @@ class MemberDirectoryTest {
                 .containsExactly(List.of("a0", "a1"), List.of("a2", "a3"), List.of("a4"), List.of("a0", "a1"));
         assertThat(syncs.get(0).to()).contains(new MemberKey("a2", A.address()));
         assertThat(syncs.get(2).to()).isEmpty();
-    }
-
-    @Test
-    void newNeighbourIsSyncedAtOnce() {
-        MemberDirectory d = started(SELF, CONFIG);
-
-        List<Effect<DirectoryMessage>> out = d.neighbourUp(T0, A);
-
-        assertThat(out).containsExactly(new Send<>(A, new Sync(Optional.empty(), Optional.empty(), List.of(alive(SELF, 1)))));
     }
 
     @Test
@@ -246,5 +250,29 @@ class MemberDirectoryTest {
 
         assertThat(notifications(update(d, T0, member(A, MemberStatus.DOWN, 1)))).isEmpty();
         assertThat(d.liveMembers()).containsExactly(SELF);
+    }
+
+    @Test
+    void probeSyncsWithARandomLiveMemberThatIsNotANeighbourAndClosesTheLinkAfterTheAnswer() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 1), alive(B, 1), member(node("gone", 1), MemberStatus.LEFT, 2));
+        d.neighbourUp(T0, A);
+
+        List<Effect<DirectoryMessage>> out = d.handle(T0 + 3000, new Event.TimerFired<>(new DirectoryTimer.ProbeTick()));
+        List<Effect<DirectoryMessage>> answered = d.handle(T0 + 3001, new Event.Received<>(B, new SyncReply(List.of())));
+
+        assertThat(out).anyMatch(e -> e instanceof Send<?> s && s.to().equals(B) && s.message() instanceof Sync);
+        assertThat(out).anyMatch(e -> e instanceof Schedule<?> s && s.timer() instanceof DirectoryTimer.ProbeTick);
+        assertThat(answered).containsExactly(new Effect.Disconnect<>(B));
+    }
+
+    @Test
+    void syncIsAlwaysAnsweredSoAProberKnowsTheMemberIsAlive() {
+        MemberDirectory d = started(SELF, CONFIG);
+
+        List<Effect<DirectoryMessage>> out = d.handle(T0, new Event.Received<>(A,
+                new Sync(Optional.empty(), Optional.empty(), List.of(alive(SELF, 1)))));
+
+        assertThat(out).contains(new Send<>(A, new SyncReply(List.of())));
     }
 }

@@ -33,7 +33,7 @@ import net.jqwik.api.constraints.Size;
 /** Properties of the whole stack on the simulator; a failing seed replays the same run. */
 class NodeCoreProperties {
 
-    static final DirectoryConfig DIRECTORY = new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), 16,
+    static final DirectoryConfig DIRECTORY = new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), Duration.ofSeconds(1), 16,
             Duration.ofMinutes(30));
 
     static SimulatedCluster cluster(SimConfig sim, Recorder recorder, Optional<DirectoryConfig> directory) {
@@ -93,14 +93,14 @@ class NodeCoreProperties {
         assertThat(recorder.anyDeliveredTwice()).as("seed %d", seed).isFalse();
     }
 
-    /** One step of churn: 0 a node joins, 1 a random node leaves, 2 a random node crashes. */
+    /** One step of churn: 0 a node joins, 1 a random node leaves, 2 one crashes, 3 one restarts as a new incarnation. */
     @Provide
     Arbitrary<List<Integer>> churn() {
-        return Arbitraries.integers().between(0, 2).list().ofMinSize(0).ofMaxSize(10);
+        return Arbitraries.integers().between(0, 3).list().ofMinSize(0).ofMaxSize(10);
     }
 
-    @Property(tries = 25)
-    void afterAnyJoinsLeavesAndCrashesEveryDirectoryConvergesToTheLiveNodes(
+    @Property(tries = 30)
+    void afterAnyJoinsLeavesCrashesAndRestartsEveryDirectoryConvergesToTheLiveNodes(
             @ForAll long seed, @ForAll @IntRange(min = 2, max = 15) int initial,
             @ForAll("churn") List<Integer> steps, @ForAll @Size(max = 10) List<@IntRange(min = 0, max = 3000) Integer> gaps) {
         // Given a cluster
@@ -109,11 +109,13 @@ class NodeCoreProperties {
         grow(c, initial);
         c.simulation().runFor(Duration.ofSeconds(5));
 
-        // When nodes join, leave and crash, some at once
+        // When nodes join, leave, crash and restart, some at once
         for (int i = 0; i < steps.size(); i++) {
             int step = steps.get(i);
             if (step == 0) {
                 c.addNode();
+            } else if (step == 3) {
+                c.restart(c.randomLive());
             } else if (c.liveNodes().size() > 2) {
                 NodeId victim = c.randomLive();
                 if (step == 1) {

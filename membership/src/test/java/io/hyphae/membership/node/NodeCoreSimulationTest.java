@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class NodeCoreSimulationTest {
 
-    static final DirectoryConfig DIRECTORY = new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), 64,
+    static final DirectoryConfig DIRECTORY = new DirectoryConfig(Duration.ofMillis(1500), Duration.ofSeconds(1), Duration.ofSeconds(1), 64,
             Duration.ofMinutes(30));
 
     static SimulatedCluster cluster(long seed, Recorder recorder, int nodes) {
@@ -108,6 +108,29 @@ class NodeCoreSimulationTest {
         for (NodeId n : c.liveNodes()) {
             for (NodeId m : c.simulation().nodes()) {
                 assertThat(recorder.events(n)).as("%s about %s", n, m).containsOnlyOnce(new MemberUp(m));
+            }
+        }
+    }
+
+    @Test
+    void restartedNodeReplacesItsOldIncarnationEverywhere() {
+        // Given a converged cluster of 30
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(9, recorder, 30);
+        NodeId old = c.liveNodes().get(11);
+
+        // When that node restarts as a new incarnation on the same name and address
+        NodeId reborn = c.restart(old);
+        c.simulation().runFor(Duration.ofSeconds(10));
+
+        // Then every directory lists the new incarnation, not the old, and the old went down once
+        assertThat(reborn.sameNodeAs(old)).isTrue();
+        for (NodeId n : c.liveNodes()) {
+            assertThat(c.node(n).core().directory().orElseThrow().liveMembers()).as("at %s", n)
+                    .contains(reborn).doesNotContain(old).hasSize(30);
+            if (!n.equals(reborn)) {
+                assertThat(recorder.events(n)).filteredOn(e -> e instanceof MemberDown d && d.member().equals(old)).hasSize(1);
+                assertThat(recorder.events(n)).containsOnlyOnce(new MemberUp(reborn));
             }
         }
     }

@@ -94,6 +94,22 @@ final class RpcMetrics {
         (broadcast ? broadcastsSent : directCastsSent).increment();
     }
 
+    /** {@code n} direct casts sent (one per target of one abcast). */
+    void castsSent(int n) {
+        if (n > 0) {
+            directCastsSent.increment(n);
+        }
+    }
+
+    void castsDropped(CastDrop why, int n) {
+        if (n > 0) {
+            castsDropped.computeIfAbsent(why, w -> Counter.builder("hyphae.rpc.abcast.dropped")
+                    .description("casts received or sent but not handed to a handler")
+                    .tag("reason", w.tag())
+                    .register(registry)).increment(n);
+        }
+    }
+
     void castDelivered() {
         castsDelivered.increment();
     }
@@ -103,10 +119,7 @@ final class RpcMetrics {
     }
 
     void castDropped(CastDrop why) {
-        castsDropped.computeIfAbsent(why, w -> Counter.builder("hyphae.rpc.abcast.dropped")
-                .description("casts received or sent but not handed to a handler")
-                .tag("reason", w.tag())
-                .register(registry)).increment();
+        castsDropped(why, 1);
     }
 
     void handlerThrew() {

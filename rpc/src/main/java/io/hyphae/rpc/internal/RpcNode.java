@@ -1,5 +1,6 @@
 package io.hyphae.rpc.internal;
 
+import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.NodeId;
 import io.hyphae.rpc.BadNode;
 import io.hyphae.rpc.BadNode.Reason;
@@ -82,6 +83,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     // Longer timeouts are cut to this, so deadlines stay far from overflowing a long of nanoseconds.
     private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
+    private final Optional<HyphaeNode> node;
     private final MembershipView membership;
     private final Messaging messaging;
     private final RpcConfig config;
@@ -112,6 +114,16 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private volatile boolean closed;
 
     public RpcNode(MembershipView membership, Messaging messaging, RpcConfig config, MeterRegistry meters) {
+        this(membership, messaging, config, meters, Optional.empty());
+    }
+
+    /**
+     * @param node the membership node this RPC layer runs on and owns (left and closed by
+     *     {@link #close()}), or empty when built on ports alone
+     */
+    public RpcNode(MembershipView membership, Messaging messaging, RpcConfig config, MeterRegistry meters,
+                   Optional<HyphaeNode> node) {
+        this.node = node;
         this.membership = membership;
         this.messaging = messaging;
         this.config = config;
@@ -154,6 +166,12 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     @Override
     public NodeId self() {
         return self;
+    }
+
+    @Override
+    public HyphaeNode node() {
+        return node.orElseThrow(() -> new IllegalStateException(
+                "this RPC layer was created on ports (Rpc.create), not started on a HyphaeNode"));
     }
 
     @Override
@@ -254,6 +272,13 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     @Override
     public <M> void abcast(Topic<M> topic, M message) {
+        Set<NodeId> members = membership.liveMembers();
+        if (members.size() <= config.directAbcastMaxMembers()) {
+            // Small cluster: one frame per member keeps every receiver's stream in TCP order,
+            // with none of Plumtree's lazy repair under load (docs/rpc.md, "abcast to all").
+            abcast(members, topic, message);
+            return;
+        }
         byte[] payload = encodePayload(topic.codec(), message);
         synchronized (lock) {
             requireOpen();
@@ -281,29 +306,34 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     public <M> void abcast(Collection<NodeId> targets, Topic<M> topic, M message) {
         byte[] payload = encodePayload(topic.codec(), message);
         Set<NodeId> members = membership.liveMembers();
-        for (NodeId target : new LinkedHashSet<>(targets)) {
-            if (!members.contains(target)) {
-                metrics.castDropped(CastDrop.NOT_A_MEMBER);
-                continue;
-            }
-            SendOutcome outcome;
-            synchronized (lock) {
-                requireOpen();
+        int sent = 0;
+        int unreachable = 0;
+        int notMembers = 0;
+        // One lock for the whole fan-out (not one per target): abcast to all in a small cluster
+        // comes here for every cast, and W3 showed the per-target lock and set copies in profiles.
+        synchronized (lock) {
+            requireOpen();
+            for (NodeId target : targets instanceof Set<?> ? targets : new LinkedHashSet<>(targets)) {
+                if (!members.contains(target)) {
+                    notMembers++;
+                    continue;
+                }
+                sent++;
                 if (target.equals(self)) {
                     // The own share needs no numbering: it is queued now, in send order.
                     enqueueLocal(new DirectCast(self, 1, broadcastSeq, topic.name(), payload));
-                    outcome = SendOutcome.ACCEPTED;
                 } else {
                     long seq = directSeq.merge(target, 1L, Long::sum);
                     directsSinceBroadcast.put(target, seq);
-                    outcome = send(target, new DirectCast(self, seq, broadcastSeq, topic.name(), payload));
+                    if (send(target, new DirectCast(self, seq, broadcastSeq, topic.name(), payload)) == SendOutcome.UNREACHABLE) {
+                        unreachable++;
+                    }
                 }
             }
-            metrics.castSent(false);
-            if (outcome == SendOutcome.UNREACHABLE) {
-                metrics.castDropped(CastDrop.UNREACHABLE);
-            }
         }
+        metrics.castsSent(sent);
+        metrics.castsDropped(CastDrop.NOT_A_MEMBER, notMembers);
+        metrics.castsDropped(CastDrop.UNREACHABLE, unreachable);
     }
 
     @Override
@@ -680,6 +710,8 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     @Override
     public void close() {
+        // Leave first, so the others stop calling this node before its calls are failed here.
+        node.ifPresent(HyphaeNode::leave);
         List<PendingCall<?>> calls;
         synchronized (lock) {
             if (closed) {
@@ -694,5 +726,6 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         }
         timer.shutdownNow();
         ownPool.ifPresent(ThreadPoolExecutor::shutdownNow);
+        node.ifPresent(HyphaeNode::close);
     }
 }

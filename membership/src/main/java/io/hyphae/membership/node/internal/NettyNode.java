@@ -74,8 +74,7 @@ public final class NettyNode implements HyphaeNode {
             discovery = DiscoverySeeds.create(config,
                     new DiscoveryContext(config.transport().clusterName(), self, config.transport().secret(),
                             meterRegistry, DiscoveryThreads.shared()),
-                    Thread.currentThread().getContextClassLoader() != null
-                            ? Thread.currentThread().getContextClassLoader() : NettyNode.class.getClassLoader());
+                    HyphaeConfig.defaultLoader());
         } catch (RuntimeException e) {
             meters.close();
             transport.close();

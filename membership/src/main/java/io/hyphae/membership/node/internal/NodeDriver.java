@@ -17,11 +17,11 @@ import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +59,11 @@ final class NodeDriver implements LinkListener {
     private final Map<NodeId, ArrayDeque<Outgoing>> opening = new HashMap<>();
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Integer, List<BroadcastListener>> subscribers = new HashMap<>();
-    /** Live members, swapped whole on every up and down so other threads read it without locks. */
-    private volatile Set<NodeId> live = Set.of();
+    /** Live members, changed on the event loop only; other threads read {@link #live()}. */
+    private final Set<NodeId> liveSet = ConcurrentHashMap.newKeySet();
+    /** Bumped after every change of {@link #liveSet}, so a snapshot knows whether it is current. */
+    private volatile long liveVersion;
+    private volatile LiveSnapshot liveSnapshot = new LiveSnapshot(0, Set.of());
     private volatile boolean joined;
     private SeedJoiner joiner;
     private boolean needsContacts;
@@ -86,8 +89,25 @@ final class NodeDriver implements LinkListener {
         return core;
     }
 
+    /**
+     * The live members as an immutable set. Built by the first reader after a change, not on the
+     * event loop at every change: while a large cluster converges each node hears thousands of
+     * ups, and copying the whole set for each would cost O(n^2) per node.
+     */
     Set<NodeId> live() {
-        return live;
+        LiveSnapshot snapshot = liveSnapshot;
+        long version = liveVersion;
+        if (snapshot.version() == version) {
+            return snapshot.members();
+        }
+        Set<NodeId> members = Set.copyOf(liveSet);
+        if (liveVersion == version) {
+            liveSnapshot = new LiveSnapshot(version, members); // nothing changed while copying
+        }
+        return members;
+    }
+
+    private record LiveSnapshot(long version, Set<NodeId> members) {
     }
 
     boolean joined() {
@@ -143,7 +163,7 @@ final class NodeDriver implements LinkListener {
     void addListener(MembershipListener listener) {
         listeners.add(listener);
         // The live members so far, so the listener starts from the same picture as the others.
-        for (NodeId m : live) {
+        for (NodeId m : liveSet) {
             deliverUp(listener, m);
         }
     }
@@ -343,20 +363,25 @@ final class NodeDriver implements LinkListener {
         if (n instanceof OverlayNotification.NeedsContacts) {
             needsContacts = true;
         } else if (n instanceof DirectoryNotification.MemberUp up) {
-            Set<NodeId> next = new HashSet<>(live);
-            next.add(up.member());
-            live = Set.copyOf(next);
+            liveSet.add(up.member());
+            liveVersion++; // only the event loop writes it
             meters.memberEvent("up", "none");
             log.info("{} up", up.member());
             for (MembershipListener l : listeners) {
                 deliverUp(l, up.member());
             }
         } else if (n instanceof DirectoryNotification.MemberDown down) {
-            Set<NodeId> next = new HashSet<>(live);
-            next.remove(down.member());
-            live = Set.copyOf(next);
+            liveSet.remove(down.member());
+            liveVersion++;
             meters.memberEvent("down", down.reason().name().toLowerCase(java.util.Locale.ROOT));
-            log.info("{} down: {}", down.member(), down.reason());
+            if (down.member().equals(core.self()) && down.reason() != DownReason.LEFT) {
+                // Declared down by the others (cut off, or frozen, past the suspicion timeout):
+                // final for this incarnation, so only a restart brings this node back.
+                log.warn("the cluster declared this node ({}) down: close it and start it again to rejoin"
+                        + " as a new incarnation", down.member());
+            } else {
+                log.info("{} down: {}", down.member(), down.reason());
+            }
             for (MembershipListener l : listeners) {
                 deliverDown(l, down.member(), down.reason());
             }

@@ -1,0 +1,147 @@
+package io.hyphae.benchmarks.rpc;
+
+import io.hyphae.membership.MembershipListener;
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.config.HyphaeConfig;
+import io.hyphae.membership.directory.DownReason;
+import io.hyphae.membership.transport.TransportResources;
+import io.hyphae.rpc.Endpoint;
+import io.hyphae.rpc.Rpc;
+import io.hyphae.rpc.RpcCodec;
+import io.hyphae.rpc.RpcConfig;
+import io.hyphae.rpc.Topic;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One node of the W1-W4 clusters, in its own JVM ({@code Main W-node NAME PORT SEED_PORT...}):
+ * serves {@link #ECHO}, counts {@link #COUNT} casts per sender, and talks to the benchmark
+ * driver over stdin/stdout lines:
+ * <ul>
+ *   <li>out {@code READY} once its directory lists every seed as live;</li>
+ *   <li>in {@code expect N}, out {@code DONE received=R lost=L reordered=O} when N casts from
+ *       the driver arrived (or {@code IDLE_MS} passed without one);</li>
+ *   <li>out {@code DOWN name} when a member goes down.</li>
+ * </ul>
+ */
+public final class BenchNode {
+
+    public static final String KEY = "W-node";
+    public static final Endpoint<byte[], byte[]> ECHO = Endpoint.of("echo", RpcCodec.bytes());
+    /** Casts carrying an 8-byte sequence number first, padded to 64 bytes. */
+    public static final Topic<byte[]> COUNT = Topic.of("count", RpcCodec.bytes());
+    public static final String SECRET = "hyphae benchmark secret, not for production";
+    private static final long IDLE_MS = 20_000;
+
+    private BenchNode() {
+    }
+
+    /** The config every benchmark node uses: defaults, a secret, static seeds on 127.0.0.1. */
+    public static HyphaeConfig config(String name, int port, List<Integer> seeds) {
+        return HyphaeConfig.builder()
+                .cluster(c -> c.name("bench").secret(SECRET))
+                .node(n -> n.name(name).bind("127.0.0.1:" + port))
+                .discovery("static", d -> d.set("seeds", seeds.stream().map(p -> "127.0.0.1:" + p).toList()))
+                .build();
+    }
+
+    /**
+     * The defaults; with {@code HYPHAE_BENCH_INLINE_HANDLERS=1} in the environment, handlers run
+     * on the I/O thread that received the request (a direct executor), which measures what the
+     * hand-off to the handler pool costs (docs/performance.md). Not a default: handlers must
+     * not run on I/O threads unless they never block.
+     */
+    private static RpcConfig rpcConfig() {
+        return System.getenv("HYPHAE_BENCH_INLINE_HANDLERS") != null
+                ? RpcConfig.defaults().withHandlerExecutor(Runnable::run)
+                : RpcConfig.defaults();
+    }
+
+    /** On stderr, the meters that count what was dropped, so a run that lost casts says where. */
+    private static void reportLosses(String name, SimpleMeterRegistry meters) {
+        meters.getMeters().stream()
+                .filter(m -> !m.getId().getName().contains("latency"))
+                .forEach(m -> m.measure().forEach(x -> {
+                    if (x.getValue() > 0) {
+                        System.err.println(name + " " + m.getId() + " " + x.getValue());
+                    }
+                }));
+    }
+
+    public static void main(String[] args) throws Exception {
+        String name = args[0];
+        int port = Integer.parseInt(args[1]);
+        List<Integer> seeds = java.util.Arrays.stream(args, 2, args.length).map(Integer::valueOf).toList();
+        PrintStream out = System.out;
+        Map<NodeId, long[]> last = new ConcurrentHashMap<>();
+        long[] counters = new long[3]; // received, reordered, last arrival (ms); guarded by itself
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (Rpc rpc = Rpc.start(config(name, port, seeds), rpcConfig(), meters, TransportResources.shared())) {
+            rpc.register(ECHO, (caller, req) -> req);
+            rpc.subscribe(COUNT, (sender, msg) -> {
+                long seq = ByteBuffer.wrap(msg).getLong();
+                long[] prev = last.computeIfAbsent(sender, s -> new long[] {-1});
+                synchronized (counters) {
+                    counters[0]++;
+                    if (seq <= prev[0]) {
+                        counters[1]++;
+                    }
+                    counters[2] = System.currentTimeMillis();
+                    counters.notifyAll();
+                }
+                prev[0] = Math.max(prev[0], seq);
+            });
+            rpc.node().addListener(new MembershipListener() {
+                @Override
+                public void memberDown(NodeId member, DownReason reason) {
+                    synchronized (out) {
+                        out.println("DOWN " + member.name() + " " + reason);
+                        out.flush();
+                    }
+                }
+            });
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+            while (rpc.node().liveMembers().size() < seeds.size()) {
+                if (System.nanoTime() > deadline) {
+                    System.err.println(name + " gave up waiting for the cluster: " + rpc.node().liveMembers());
+                    return; // never outlive a driver that died before the cluster formed
+                }
+                Thread.sleep(20); // a benchmark main, not a test: polls the directory while the cluster forms
+            }
+            synchronized (out) {
+                out.println("READY");
+                out.flush();
+            }
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.startsWith("expect ")) {
+                    long n = Long.parseLong(line.substring(7).trim());
+                    synchronized (counters) {
+                        counters[2] = System.currentTimeMillis();
+                        while (counters[0] < n && System.currentTimeMillis() - counters[2] < IDLE_MS) {
+                            counters.wait(1_000);
+                        }
+                        synchronized (out) {
+                            out.println("DONE received=" + counters[0] + " lost=" + Math.max(0, n - counters[0]) + " reordered=" + counters[1]);
+                            out.flush();
+                        }
+                        if (counters[0] < n) {
+                            reportLosses(name, meters);
+                        }
+                        counters[0] = 0;
+                        counters[1] = 0;
+                    }
+                } else if (line.equals("leave")) {
+                    break;
+                }
+            }
+        }
+    }
+}

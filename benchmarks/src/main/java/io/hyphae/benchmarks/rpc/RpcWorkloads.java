@@ -1,0 +1,211 @@
+package io.hyphae.benchmarks.rpc;
+
+import io.hyphae.membership.MembershipListener;
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.directory.DownReason;
+import io.hyphae.rpc.MulticallResult;
+import io.hyphae.rpc.RpcConfig;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * W1-W4 of WORKLOADS.md: five nodes, each its own JVM (this one is the caller), static
+ * discovery on 127.0.0.1, default settings. Each prints its line plus {@code load1=} (the
+ * one-minute load average when it finished), since the machine is shared.
+ */
+public final class RpcWorkloads {
+
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    private static final int PAYLOAD = 64;
+
+    private RpcWorkloads() {
+    }
+
+    public static void run(String key, String[] args) throws Exception {
+        try (BenchCluster cluster = BenchCluster.start(4, RpcConfig.defaults())) {
+            switch (key) {
+                case "W1" -> w1(cluster, intOption(args, "--calls", 10_000), intOption(args, "--warmup", 2_000));
+                case "W2" -> w2(cluster, intOption(args, "--calls", 20_000), intOption(args, "--callers", 32));
+                case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000));
+                case "W4" -> w4(cluster);
+                default -> throw new IllegalArgumentException(key);
+            }
+        }
+    }
+
+    private static void w1(BenchCluster cluster, int calls, int warmup) throws Exception {
+        List<NodeId> targets = cluster.others();
+        byte[] payload = new byte[PAYLOAD];
+        for (int i = 0; i < warmup; i++) {
+            check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
+        }
+        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        long start = System.nanoTime();
+        for (int i = 0; i < calls; i++) {
+            long t0 = System.nanoTime();
+            check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
+            h.recordValue(System.nanoTime() - t0);
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        print("W1 p50_us=%d p99_us=%d max_us=%d calls_per_s=%.0f", h.getValueAtPercentile(50) / 1000,
+                h.getValueAtPercentile(99) / 1000, h.getMaxValue() / 1000, calls / secs);
+    }
+
+    private static void w2(BenchCluster cluster, int calls, int callers) throws Exception {
+        List<NodeId> targets = cluster.others();
+        byte[] payload = new byte[PAYLOAD];
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            runConcurrently(cluster, pool, callers, 2_000, targets, payload, new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3));
+            ConcurrentHistogram h = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3);
+            long start = System.nanoTime();
+            runConcurrently(cluster, pool, callers, calls, targets, payload, h);
+            double secs = (System.nanoTime() - start) / 1e9;
+            print("W2 multicalls_per_s=%.0f p99_us=%d", calls / secs, h.getValueAtPercentile(99) / 1000);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void runConcurrently(BenchCluster cluster, ExecutorService pool, int callers, int calls,
+                                        List<NodeId> targets, byte[] payload, Histogram h) throws Exception {
+        AtomicInteger left = new AtomicInteger(calls);
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int c = 0; c < callers; c++) {
+            done.add(CompletableFuture.runAsync(() -> {
+                while (left.getAndDecrement() > 0) {
+                    long t0 = System.nanoTime();
+                    check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
+                    h.recordValue(System.nanoTime() - t0);
+                }
+            }, pool));
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get();
+    }
+
+    private static void w3(BenchCluster cluster, int msgs) throws Exception {
+        cluster.caller.subscribe(BenchNode.COUNT, (sender, m) -> { });
+        for (BenchCluster.Child c : cluster.children) {
+            c.in.println("expect " + msgs);
+        }
+        long start = System.nanoTime();
+        for (long i = 0; i < msgs; i++) {
+            byte[] m = new byte[PAYLOAD];
+            ByteBuffer.wrap(m).putLong(i);
+            cluster.caller.abcast(BenchNode.COUNT, m);
+        }
+        long lost = 0;
+        long reordered = 0;
+        long last = start;
+        for (BenchCluster.Child c : cluster.children) {
+            BenchCluster.Line done = c.await("DONE", 300_000);
+            last = Math.max(last, done.atNanos());
+            lost = Math.max(lost, field(done.text(), "lost"));
+            reordered += field(done.text(), "reordered");
+        }
+        double secs = (last - start) / 1e9;
+        print("W3 msgs_per_s=%.0f lost=%d reordered=%d", msgs / secs, lost, reordered);
+    }
+
+    private static void w4(BenchCluster cluster) throws Exception {
+        List<NodeId> targets = cluster.others();
+        byte[] payload = new byte[PAYLOAD];
+        for (int i = 0; i < 200; i++) { // warm the call path so call_ms is not class loading
+            check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
+        }
+        BenchCluster.Child victimProcess = cluster.children.get(cluster.children.size() - 1);
+        NodeId victim = targets.stream().filter(n -> n.name().equals(victimProcess.name)).findFirst().orElseThrow();
+        AtomicLong callerDown = new AtomicLong();
+        cluster.caller.node().addListener(new MembershipListener() {
+            @Override
+            public void memberDown(NodeId member, DownReason reason) {
+                if (member.equals(victim)) {
+                    callerDown.set(System.nanoTime());
+                }
+            }
+        });
+        AtomicLong linkDown = new AtomicLong();
+        cluster.caller.node().transport().addLinkListener(new io.hyphae.membership.transport.LinkListener() {
+            @Override
+            public void linkUp(NodeId peer) {
+            }
+
+            @Override
+            public void linkDown(NodeId peer, io.hyphae.membership.transport.LinkDownReason reason) {
+                if (peer.equals(victim)) {
+                    linkDown.compareAndSet(0, System.nanoTime());
+                }
+            }
+        });
+        long killedAt = System.nanoTime();
+        victimProcess.process.destroyForcibly();
+        victimProcess.process.waitFor();
+        long t0 = System.nanoTime();
+        MulticallResult<byte[]> r = cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT);
+        double callMs = (System.nanoTime() - t0) / 1e6;
+        boolean reported = r.badNode(victim).isPresent();
+        long lastDown = 0;
+        for (BenchCluster.Child c : cluster.children) {
+            if (c != victimProcess) {
+                lastDown = Math.max(lastDown, c.await("DOWN " + victim.name(), 60_000).atNanos());
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (callerDown.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        lastDown = Math.max(lastDown, callerDown.get());
+        cluster.children.remove(victimProcess);
+        print("W4 call_ms=%.2f dead_reported=%s down_event_ms=%d reason=%s kill_ms=%.2f link_down_ms=%.2f", callMs, reported ? "yes" : "no",
+                (lastDown - killedAt) / 1_000_000, r.badNode(victim).map(b -> b.reason().toString()).orElse("none"),
+                (t0 - killedAt) / 1e6, linkDown.get() == 0 ? -1.0 : (linkDown.get() - killedAt) / 1e6);
+    }
+
+    // Multicalls that missed a reply (a live node answered TIMED_OUT or UNREACHABLE): printed as
+    // failed= rather than aborting the run, since a link the overlay closes mid-call can cost one
+    // (docs/rpc.md, "Known weakness").
+    private static final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+
+    private static void check(MulticallResult<byte[]> r, int expected) {
+        if (r.replies().size() != expected) {
+            failed.incrementAndGet();
+            System.err.println("multicall lost replies: " + r.badNodes());
+        }
+    }
+
+    private static long field(String line, String name) {
+        for (String part : line.split(" ")) {
+            if (part.startsWith(name + "=")) {
+                return Long.parseLong(part.substring(name.length() + 1));
+            }
+        }
+        throw new IllegalArgumentException("no " + name + " in " + line);
+    }
+
+    private static void print(String format, Object... args) throws Exception {
+        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        System.out.println(String.format(Locale.ROOT, format, args) + " failed=" + failed.get() + " load1=" + load);
+    }
+
+    private static int intOption(String[] args, String name, int fallback) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return Integer.parseInt(args[i + 1]);
+            }
+        }
+        return fallback;
+    }
+}

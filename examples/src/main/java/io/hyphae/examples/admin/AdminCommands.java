@@ -1,0 +1,89 @@
+package io.hyphae.examples.admin;
+
+import io.hyphae.membership.HyphaeNode;
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.directory.Member;
+import io.hyphae.rpc.BadNode;
+import io.hyphae.rpc.Endpoint;
+import io.hyphae.rpc.MulticallResult;
+import io.hyphae.rpc.Rpc;
+import io.hyphae.rpc.RpcCodec;
+import io.hyphae.rpc.Topic;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Runs an admin command on the node it reached and answers with text, one fact per line, in a
+ * form both an operator and the demo driver read:
+ *
+ * <pre>
+ * member node-1@127.0.0.1:7946#1732540000123 ALIVE
+ * active node-2@127.0.0.1:7947#1732540000456
+ * passive node-4@127.0.0.1:7949#1732540000789
+ * reply node-1@127.0.0.1:7946#1732540000123 node-1: hello
+ * bad node-3@127.0.0.1:7948#1732540000999 UNREACHABLE link lost
+ * abcast announce sent
+ * </pre>
+ *
+ * {@code multicall} and {@code abcast} use UTF-8 strings in and out, so any handler registered
+ * with {@link RpcCodec#utf8()} can be called.
+ */
+public final class AdminCommands {
+
+    /** How long an admin multicall waits for the last reply. */
+    public static final Duration MULTICALL_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Rpc rpc;
+
+    public AdminCommands(Rpc rpc) {
+        this.rpc = rpc;
+    }
+
+    /** @throws IllegalArgumentException for a command or arguments it does not know */
+    public String run(AdminRequest request) {
+        List<String> args = request.args();
+        HyphaeNode node = rpc.node();
+        return switch (request.command()) {
+            case "members" -> node.members().stream()
+                    .sorted(Comparator.comparing(Member::id))
+                    .map(m -> "member " + m.id() + " " + m.status() + "\n")
+                    .collect(Collectors.joining());
+            case "views" -> lines("active", node.activeView()) + lines("passive", node.passiveView());
+            case "multicall" -> {
+                requireArgs(request, 2);
+                MulticallResult<String> result = rpc.multicall(Endpoint.of(args.get(0), RpcCodec.utf8()), args.get(1),
+                        MULTICALL_TIMEOUT);
+                yield multicallLines(result);
+            }
+            case "abcast" -> {
+                requireArgs(request, 2);
+                rpc.abcast(Topic.of(args.get(0), RpcCodec.utf8()), args.get(1));
+                yield "abcast " + args.get(0) + " sent\n";
+            }
+            default -> throw new IllegalArgumentException("unknown admin command '" + request.command() + "'");
+        };
+    }
+
+    private static String multicallLines(MulticallResult<String> result) {
+        StringBuilder out = new StringBuilder();
+        result.replies().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                .forEach(e -> out.append("reply ").append(e.getKey()).append(' ').append(e.getValue()).append('\n'));
+        result.badNodes().stream().sorted(Comparator.comparing(BadNode::node))
+                .forEach(b -> out.append("bad ").append(b.node()).append(' ').append(b.reason())
+                        .append(b.detail().map(d -> " " + d).orElse("")).append('\n'));
+        return out.toString();
+    }
+
+    private static String lines(String label, Set<NodeId> view) {
+        return view.stream().sorted().map(id -> label + " " + id + "\n").collect(Collectors.joining());
+    }
+
+    private static void requireArgs(AdminRequest request, int count) {
+        if (request.args().size() != count) {
+            throw new IllegalArgumentException(request.command() + " takes " + count + " arguments, got " + request.args().size());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.hyphae.examples.embed;
+
+import io.hyphae.membership.MembershipListener;
+import io.hyphae.membership.NodeId;
+import io.hyphae.membership.config.HyphaeConfig;
+import io.hyphae.membership.directory.DownReason;
+import io.hyphae.rpc.Endpoint;
+import io.hyphae.rpc.MulticallResult;
+import io.hyphae.rpc.Rpc;
+import io.hyphae.rpc.RpcCodec;
+import io.hyphae.rpc.Topic;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * README's embedding example, compiled and run by a test so it cannot rot: join, listen for
+ * members, register a handler, multicall it, abcast. {@code java -cp hyphae-examples-all.jar
+ * io.hyphae.examples.embed.Embedding hyphae.yaml}
+ */
+public final class Embedding {
+
+    private Embedding() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        // --- README example starts here
+        HyphaeConfig config = HyphaeConfig.load(Path.of(args[0]));
+        try (Rpc rpc = Rpc.start(config)) {                     // joins in the background
+            rpc.node().addListener(new MembershipListener() {
+                @Override public void memberUp(NodeId m) { System.out.println(m + " up"); }
+                @Override public void memberDown(NodeId m, DownReason why) { System.out.println(m + " down: " + why); }
+            });
+            Endpoint<String, String> greet = Endpoint.of("greet", RpcCodec.utf8());
+            rpc.register(greet, (caller, name) -> "hello " + name + " from " + rpc.self().name());
+            Topic<String> news = Topic.of("news", RpcCodec.utf8());
+            CountDownLatch heard = new CountDownLatch(1);
+            rpc.subscribe(news, (sender, text) -> { System.out.println(sender.name() + " says " + text); heard.countDown(); });
+
+            MulticallResult<String> result = rpc.multicall(greet, "world", Duration.ofSeconds(2));   // every live member
+            result.replies().values().forEach(System.out::println);
+            result.badNodes().forEach(bad -> System.out.println(bad.node() + ": " + bad.reason()));
+            rpc.abcast(news, "I am here");                      // every live member, this one included
+            heard.await(5, TimeUnit.SECONDS);
+        }                                                       // leaves the cluster gracefully
+        // --- README example ends here
+    }
+}
