@@ -13,7 +13,7 @@ import java.util.Arrays;
  */
 public final class Main {
 
-    private static final String KEYS = "T1 W1 W2 W3 W4 S1 S3 S5";
+    private static final String KEYS = "T1 W1 W2 W3 W4 S1 S2 S3 S4 S5";
 
     private Main() {
     }
@@ -27,6 +27,8 @@ public final class Main {
         switch (args[0]) {
             case "T1" -> TransportRoundTrip.run(rest);
             case TransportRoundTrip.ECHO_KEY -> TransportRoundTrip.echo();
+            case "S2" -> ManyNodes.run(rest, false);
+            case "S4" -> ManyNodes.run(rest, true);
             case "W1", "W2", "W3", "W4" -> RpcWorkloads.run(args[0], rest);
             case BenchNode.KEY -> BenchNode.main(rest);
             case "S1" -> S1MassFailure.main(rest);

@@ -4,78 +4,112 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hyphae.membership.HyphaeNode;
-import io.hyphae.membership.NodeId;
-import io.hyphae.membership.config.HyphaeConfig;
-import io.hyphae.membership.transport.TransportResources;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.hyphae.membership.directory.DownReason;
+import io.hyphae.membership.testkit.LocalCluster;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Five real nodes, each on its own loopback address (127.0.0.1 to .5) standing in for a pod IP,
- * that find each other only through the pods Fabric8's mock API server lists and watches.
+ * Five real nodes, each the "pod" whose podIP is its own loopback address (127.0.0.2..6, one
+ * port), discovering each other through Fabric8's mock API server in CRUD mode: the cluster
+ * forms, follows a pod's deletion, and keeps running when the API server refuses (403) and then
+ * is gone.
  */
 class KubernetesClusterTest {
 
-    private static final Logger log = LoggerFactory.getLogger(KubernetesClusterTest.class);
-    private static final int SIZE = 5;
+    private static final Duration LIMIT = Duration.ofSeconds(15);
+    private static final Map<String, String> HYPHAE = Map.of("app", "hyphae");
 
     @TempDir
     Path dir;
 
-    private final MockApiServer api = new MockApiServer();
-    private final TransportResources loops = TransportResources.create(2);
-    private final List<HyphaeNode> nodes = new ArrayList<>();
+    private MockApiServer api;
+    private boolean apiClosed;
+    private LocalCluster cluster;
 
     @AfterEach
-    void close() {
-        nodes.forEach(HyphaeNode::close);
-        loops.close();
-        api.close();
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (api != null && !apiClosed) {
+            api.close();
+        }
     }
 
     @Test
-    void fiveNodesFindEachOtherThroughTheirReadyPods() throws Exception {
-        // Given five ready pods labelled app=hyphae, one per node
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
+    void fivePodsFormAClusterFollowAPodsDeletionAndOutliveTheApiServer() throws Exception {
+        // Given five ready pods matching the selector
+        api = new MockApiServer();
+        for (int i = 0; i < 5; i++) {
+            api.createPod("k" + i, ip(i), true, HYPHAE);
         }
-        for (int i = 1; i <= SIZE; i++) {
-            api.createPod("hyphae-" + i, "127.0.0." + i, true, Map.of("app", "hyphae"));
-        }
+        int port = LocalCluster.freePort("127.0.0.2");
         Path kubeconfig = api.kubeconfig(dir, true);
+        cluster = new LocalCluster("kubernetes-cluster");
 
-        // When the five nodes start, each discovering pods by the selector
-        long start = System.nanoTime();
-        for (int i = 1; i <= SIZE; i++) {
-            String ip = "127.0.0." + i;
-            HyphaeConfig config = HyphaeConfig.builder()
-                    .cluster(c -> c.name("k8s-test").secret("k8s-cluster-test-secret-0123456"))
-                    .node(n -> n.name("hyphae-" + ip).bind(ip + ":" + port))
-                    .discovery("kubernetes", d -> d.set("selector", "app=hyphae").set("port", String.valueOf(port))
-                            .set("kubeconfig", kubeconfig.toString()))
-                    .build();
-            nodes.add(HyphaeNode.start(config, new SimpleMeterRegistry(), loops));
+        // When a node starts in each, discovering pods through the API server
+        for (int i = 0; i < 5; i++) {
+            cluster.start("k" + i, ip(i) + ":" + port, b -> b.discovery("kubernetes", d -> d
+                    .set("selector", "app=hyphae").set("port", port).set("kubeconfig", kubeconfig.toString())));
         }
 
-        // Then every directory lists all five as live
-        Set<NodeId> everyone = nodes.stream().map(HyphaeNode::self).collect(Collectors.toSet());
-        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.stream().allMatch(n -> n.liveMembers().equals(everyone)));
-        log.info("kubernetes: complete 5-node directory on every node {} ms after the first start",
-                (System.nanoTime() - start) / 1_000_000);
-        assertThat(nodes).allMatch(HyphaeNode::joined);
+        // Then every directory lists all five (the time from the first start is logged)
+        cluster.awaitComplete(LIMIT);
+
+        // When a pod is deleted and its node stops
+        HyphaeNode deleted = cluster.running().get(4);
+        api.deletePod("k4");
+        cluster.stop(deleted);
+
+        // Then every other node reports it down and no longer has it as a seed
+        cluster.awaitDown(deleted.self(), DownReason.LEFT, LIMIT);
+        List<HyphaeNode> remaining = cluster.running();
+        await().atMost(LIMIT).untilAsserted(() -> assertThat(remaining).allSatisfy(n -> assertThat(seeds(n)).isEqualTo(3)));
+        cluster.awaitComplete(LIMIT);
+
+        // When the API server starts refusing to list and watch pods (403), and drops the watches
+        double failures = failures(remaining.get(0));
+        api.forbid("list");
+        api.forbid("watch");
+        api.dropWatches();
+        await().atMost(LIMIT).until(() -> failures(remaining.get(0)) > failures);
+
+        // Then the four keep their members and their last good seeds, and still broadcast
+        assertKeepsServing(remaining, deleted);
+
+        // And the same when the API server is gone altogether
+        double refused = failures(remaining.get(0));
+        api.close();
+        apiClosed = true;
+        await().atMost(LIMIT).until(() -> failures(remaining.get(0)) > refused);
+        assertKeepsServing(remaining, deleted);
+    }
+
+    private void assertKeepsServing(List<HyphaeNode> remaining, HyphaeNode deleted) {
+        assertThat(remaining).allSatisfy(n -> {
+            assertThat(n.liveMembers()).hasSize(4);
+            assertThat(seeds(n)).isEqualTo(3);
+            assertThat(cluster.events(n)).filteredOn(e -> e.startsWith("down")).containsOnly("down " + deleted.self() + " LEFT");
+        });
+        cluster.awaitBroadcastReachesEveryone(LIMIT);
+    }
+
+    private double seeds(HyphaeNode node) {
+        return cluster.registry(node).get("hyphae.discovery.seeds").tag("strategy", "kubernetes").gauge().value();
+    }
+
+    private double failures(HyphaeNode node) {
+        return cluster.registry(node).get("hyphae.discovery.failures").tag("strategy", "kubernetes").counter().count();
+    }
+
+    /** The pod IP of the i-th pod: 127.0.0.2 for the first, 127.0.0.3 for the second, ... */
+    private static String ip(int index) {
+        return "127.0.0." + (index + 2);
     }
 }

@@ -4,76 +4,127 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hyphae.membership.HyphaeNode;
-import io.hyphae.membership.NodeId;
-import io.hyphae.membership.config.HyphaeConfig;
-import io.hyphae.membership.transport.TransportResources;
+import io.hyphae.membership.testkit.LocalCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/** Five real nodes on 127.0.0.1 that find each other through {@code strategy: static} alone. */
+/**
+ * Five real nodes on 127.0.0.2..6 (one port) whose only seed is a host name, resolved by the
+ * JVM's own resolver from the hosts file this module's tests run with (see pom.xml): the cluster
+ * forms through the name, follows the name when it gains an address, and keeps running when the
+ * name stops resolving.
+ */
 class StaticClusterTest {
 
-    private static final Logger log = LoggerFactory.getLogger(StaticClusterTest.class);
-    private static final int SIZE = 5;
+    private static final Duration LIMIT = Duration.ofSeconds(15);
+    private static final String NAME = "nodes.hyphae.test";
 
-    private final TransportResources loops = TransportResources.create(2);
-    private final List<HyphaeNode> nodes = new ArrayList<>();
+    private final Path hosts = Path.of(System.getProperty("jdk.net.hosts.file"));
+    private String originalHosts;
+    private LocalCluster cluster;
+    private int port;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        originalHosts = Files.readString(hosts);
+        port = LocalCluster.freePort("127.0.0.2");
+        cluster = new LocalCluster("static-cluster");
+    }
 
     @AfterEach
-    void close() {
-        nodes.forEach(HyphaeNode::close);
-        loops.close();
+    void tearDown() throws IOException {
+        cluster.close();
+        writeHosts(originalHosts);
     }
 
     @Test
-    void fiveNodesSharingOneSeedListFormOneCluster() throws IOException {
-        // Given five nodes whose config files differ only in the port, all naming the same seeds
-        // (localhost by name, so the strategy resolves it)
-        List<Integer> ports = freePorts(SIZE);
-        List<String> seeds = ports.stream().map(p -> "localhost:" + p).toList();
-
-        // When they start one after the other
-        long start = System.nanoTime();
-        for (int i = 0; i < SIZE; i++) {
-            int port = ports.get(i);
-            HyphaeConfig config = HyphaeConfig.builder()
-                    .cluster(c -> c.name("static-test").secret("static-cluster-test-secret-0123"))
-                    .node(n -> n.name("s" + port).bind("127.0.0.1:" + port))
-                    .discovery("static", d -> d.set("seeds", seeds).set("poll-interval", "1s"))
-                    .build();
-            nodes.add(HyphaeNode.start(config, new SimpleMeterRegistry(), loops));
+    void fiveNodesSeededByOneNameFormAClusterFollowTheNameAndOutliveItsResolution() throws IOException {
+        // Given a name standing for the first two of five nodes, polled every 200 ms
+        resolveNameTo("127.0.0.2", "127.0.0.3");
+        for (int i = 0; i < 5; i++) {
+            cluster.start("s" + i, ip(i) + ":" + port, b -> b.discovery("static", d -> d
+                    .set("seeds", List.of(NAME + ":" + port)).set("poll-interval", "200ms")));
         }
 
-        // Then every directory lists all five as live
-        Set<NodeId> everyone = nodes.stream().map(HyphaeNode::self).collect(Collectors.toSet());
-        await().atMost(Duration.ofSeconds(20)).until(() -> nodes.stream().allMatch(n -> n.liveMembers().equals(everyone)));
-        log.info("static: complete 5-node directory on every node {} ms after the first start",
-                (System.nanoTime() - start) / 1_000_000);
-        assertThat(nodes).allMatch(HyphaeNode::joined);
+        // Then every directory lists all five (the time from the first start is logged)
+        cluster.awaitComplete(LIMIT);
+        assertThat(cluster.running()).allSatisfy(n -> assertThat(n.liveMembers()).hasSize(5));
+
+        // When a sixth node, which knows no seed but itself, gets an address under the name
+        HyphaeNode sixth = cluster.start("s5", ip(5) + ":" + port, b -> b.discovery("static", d -> d
+                .set("seeds", List.of(ip(5) + ":" + port)).set("poll-interval", "200ms")));
+        resolveNameTo("127.0.0.3", ip(5));
+
+        // Then the others follow the name to it, and every directory lists all six
+        cluster.awaitComplete(LIMIT);
+        assertThat(cluster.running()).allSatisfy(n -> assertThat(n.liveMembers()).hasSize(6).contains(sixth.self()));
+
+        // When the name stops resolving for several polls
+        HyphaeNode first = cluster.running().get(0);
+        double failures = failures(first);
+        writeHosts(originalHosts);
+        await().atMost(LIMIT).until(() -> failures(first) >= failures + 3);
+
+        // Then the cluster keeps all its members, nobody is reported down, and it still broadcasts
+        assertThat(cluster.running()).allSatisfy(n -> {
+            assertThat(n.liveMembers()).hasSize(6);
+            assertThat(cluster.events(n)).noneMatch(e -> e.startsWith("down"));
+        });
+        cluster.awaitBroadcastReachesEveryone(LIMIT);
     }
 
-    private static List<Integer> freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+    @Test
+    @Disabled("fails: the discovery meters carry no node tag (SeedTracker and StaticStrategy register them on "
+            + "DiscoveryContext.meters(), the node's registry without NodeMeters' node=<name> tag), so nodes sharing "
+            + "a registry share one seeds gauge (Micrometer keeps the first) and one failures counter; reported to the lead")
+    void discoveryMetersOfNodesSharingARegistryAreTaggedByNode() {
+        // Given two nodes of one JVM whose meters go to one registry
+        SimpleMeterRegistry shared = new SimpleMeterRegistry();
+        try (LocalCluster together = new LocalCluster("static-shared-meters", shared)) {
+            for (int i = 0; i < 2; i++) {
+                together.start("m" + i, ip(i) + ":" + port, b -> b.discovery("static", d -> d
+                        .set("seeds", List.of(ip(0) + ":" + port, ip(1) + ":" + port)).set("poll-interval", "200ms")));
             }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
+
+            // When they have formed a cluster
+            together.awaitComplete(LIMIT);
+
+            // Then each node's discovery meters are its own, told apart by the node tag as its other meters are
+            assertThat(shared.find("hyphae.discovery.seeds").gauges())
+                    .extracting(g -> g.getId().getTag("node")).containsExactlyInAnyOrder("m0", "m1");
+            assertThat(shared.find("hyphae.discovery.failures").counters())
+                    .extracting(c -> c.getId().getTag("node")).containsExactlyInAnyOrder("m0", "m1");
         }
+    }
+
+    private double failures(HyphaeNode node) {
+        return cluster.registry(node).get("hyphae.discovery.failures").tag("strategy", "static").counter().count();
+    }
+
+    /** 127.0.0.2 for the first node, 127.0.0.3 for the second, ... */
+    private static String ip(int index) {
+        return "127.0.0." + (index + 2);
+    }
+
+    private void resolveNameTo(String... ips) throws IOException {
+        writeHosts(originalHosts + String.join("", Stream.of(ips).map(ip -> ip + " " + NAME + "\n").toList()));
+    }
+
+    private void writeHosts(String content) throws IOException {
+        Path tmp = hosts.resolveSibling("hosts.tmp");
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        // Atomic, so a poll never reads half a file.
+        Files.move(tmp, hosts, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 }
