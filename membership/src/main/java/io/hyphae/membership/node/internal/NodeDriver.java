@@ -15,6 +15,7 @@ import io.hyphae.membership.transport.LinkDownReason;
 import io.hyphae.membership.transport.LinkListener;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 final class NodeDriver implements LinkListener {
+
+    /** How long a link the overlay dropped stays open for the frames other layers have in flight on it. */
+    static final Duration LINK_LINGER = Duration.ofSeconds(2);
 
     private static final Logger log = LoggerFactory.getLogger(NodeDriver.class);
 
@@ -291,7 +295,15 @@ final class NodeDriver implements LinkListener {
         if (q != null) {
             fail(q, "disconnected before the link was up");
         }
-        transport.disconnect(peer);
+        // The overlay is done with the link, but the layers above (RPC requests and replies)
+        // share it: closing it at once loses their frames still in flight. Close it after a
+        // grace period instead, unless the overlay took the peer back meanwhile. This narrows
+        // the loss window; it does not close it (see docs/rpc.md, links closed mid-stream).
+        loop.schedule(() -> {
+            if (!closed && !core.overlay().isActive(peer)) {
+                transport.disconnect(peer);
+            }
+        }, LINK_LINGER.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Dials {@code peer}'s address; {@code queue} (kept in {@link #opening}) is written once it answers as {@code peer}. */
