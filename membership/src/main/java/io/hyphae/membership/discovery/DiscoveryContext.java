@@ -3,6 +3,7 @@ package io.hyphae.membership.discovery;
 import io.hyphae.membership.ClusterSecret;
 import io.hyphae.membership.NodeId;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,5 +27,13 @@ public record DiscoveryContext(
         Objects.requireNonNull(secret, "secret");
         Objects.requireNonNull(meters, "meters");
         Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /**
+     * Tags every meter a strategy registers carries: {@code node=<name>}, as the node's other
+     * meters do, so nodes sharing one registry (many nodes in one JVM) keep their meters apart.
+     */
+    public Tags meterTags() {
+        return Tags.of("node", self.name());
     }
 }

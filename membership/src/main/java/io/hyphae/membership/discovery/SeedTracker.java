@@ -4,7 +4,6 @@ import io.hyphae.membership.Backoff;
 import io.hyphae.membership.HostAndPort;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -34,18 +33,20 @@ public final class SeedTracker {
     private String failingReason;
     private int consecutiveFailures;
 
-    public SeedTracker(String strategy, SeedListener listener, MeterRegistry meters, Backoff backoff) {
+    public SeedTracker(String strategy, SeedListener listener, DiscoveryContext context, Backoff backoff) {
         this.strategy = Objects.requireNonNull(strategy, "strategy");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.failures = Counter.builder("hyphae.discovery.failures")
                 .description("Discovery polls or watches that failed")
                 .tag("strategy", strategy)
-                .register(meters);
+                .tags(context.meterTags())
+                .register(context.meters());
         Gauge.builder("hyphae.discovery.seeds", seedCount, AtomicInteger::get)
                 .description("Candidate peers the strategy currently reports")
                 .tag("strategy", strategy)
-                .register(meters);
+                .tags(context.meterTags())
+                .register(context.meters());
     }
 
     /** Reports a successful look-up; the listener hears of it only when the set changed. */

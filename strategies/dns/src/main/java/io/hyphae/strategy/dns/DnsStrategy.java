@@ -101,7 +101,7 @@ final class DnsStrategy implements DiscoveryStrategy {
         // normal poll, so a DNS server that comes back is used again within one poll interval.
         Duration poll = settings.pollInterval();
         Duration first = poll.compareTo(Duration.ofMillis(100)) < 0 ? poll : Duration.ofMillis(100);
-        tracker = new SeedTracker(DnsStrategyProvider.NAME, listener, context.meters(), new Backoff(first, poll, 2.0));
+        tracker = new SeedTracker(DnsStrategyProvider.NAME, listener, context, new Backoff(first, poll, 2.0));
         next = context.scheduler().submit(this::poll);
     }
 

@@ -102,7 +102,7 @@ final class GossipStrategy implements DiscoveryStrategy {
             throw new IllegalStateException("gossip discovery already started");
         }
         started = true;
-        tracker = new SeedTracker("gossip", listener, context.meters(), Backoff.DEFAULT);
+        tracker = new SeedTracker("gossip", listener, context, Backoff.DEFAULT);
         if (context.secret().isEmpty()) {
             LOG.warn("gossip discovery for {} runs WITHOUT a cluster secret: heartbeats are neither signed nor checked, "
                     + "so anyone who can reach {} port {} can add seeds; set a secret outside development",

@@ -92,7 +92,7 @@ public final class KubernetesStrategy implements DiscoveryStrategy {
         if (tracker != null) {
             throw new IllegalStateException("already started");
         }
-        tracker = new SeedTracker(NAME, listener, context.meters(), Backoff.DEFAULT);
+        tracker = new SeedTracker(NAME, listener, context, Backoff.DEFAULT);
         client = new KubernetesClientBuilder().withConfig(clientConfig).build();
         LOG.info("discovery '{}': pods matching '{}' in namespace '{}' at {}, port {}, address mode {}{}",
                 NAME, settings.selector(), namespace, clientConfig.getMasterUrl(), settings.port(),

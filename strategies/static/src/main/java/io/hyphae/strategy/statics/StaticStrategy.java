@@ -66,7 +66,7 @@ final class StaticStrategy implements DiscoveryStrategy {
         this.failures = Counter.builder("hyphae.discovery.failures")
                 .description("Discovery polls or watches that failed")
                 .tag("strategy", StaticStrategyProvider.NAME)
-                .register(context.meters());
+                .tags(context.meterTags()).register(context.meters());
     }
 
     @Override
@@ -74,7 +74,7 @@ final class StaticStrategy implements DiscoveryStrategy {
         if (tracker != null) {
             throw new IllegalStateException("already started");
         }
-        tracker = new SeedTracker(StaticStrategyProvider.NAME, listener, context.meters(), Backoff.DEFAULT);
+        tracker = new SeedTracker(StaticStrategyProvider.NAME, listener, context, Backoff.DEFAULT);
         next = context.scheduler().submit(this::poll);
     }
 

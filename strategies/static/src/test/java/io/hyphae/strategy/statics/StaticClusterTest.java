@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.testkit.LocalCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,6 +81,27 @@ class StaticClusterTest {
             assertThat(cluster.events(n)).noneMatch(e -> e.startsWith("down"));
         });
         cluster.awaitBroadcastReachesEveryone(LIMIT);
+    }
+
+    @Test
+    void discoveryMetersOfNodesSharingARegistryAreTaggedByNode() {
+        // Given two nodes of one JVM whose meters go to one registry
+        SimpleMeterRegistry shared = new SimpleMeterRegistry();
+        try (LocalCluster together = new LocalCluster("static-shared-meters", shared)) {
+            for (int i = 0; i < 2; i++) {
+                together.start("m" + i, ip(i) + ":" + port, b -> b.discovery("static", d -> d
+                        .set("seeds", List.of(ip(0) + ":" + port, ip(1) + ":" + port)).set("poll-interval", "200ms")));
+            }
+
+            // When they have formed a cluster
+            together.awaitComplete(LIMIT);
+
+            // Then each node's discovery meters are its own, told apart by the node tag as its other meters are
+            assertThat(shared.find("hyphae.discovery.seeds").gauges())
+                    .extracting(g -> g.getId().getTag("node")).containsExactlyInAnyOrder("m0", "m1");
+            assertThat(shared.find("hyphae.discovery.failures").counters())
+                    .extracting(c -> c.getId().getTag("node")).containsExactlyInAnyOrder("m0", "m1");
+        }
     }
 
     private double failures(HyphaeNode node) {
