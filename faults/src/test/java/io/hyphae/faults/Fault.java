@@ -18,14 +18,6 @@ record Fault(String kind, List<String> side, long start, long end) {
         }
     }
 
-    /**
-     * True for a network fault, after which both sides report each other down; false for a
-     * process fault (frozen, killed, left), after which only the others report the node down.
-     */
-    boolean bothWays() {
-        return kind.equals("link-down") || kind.equals("blackhole");
-    }
-
     /** True when this fault stands between nodes {@code a} and {@code b} (names, not incarnations). */
     boolean separates(String a, String b) {
         return side.contains(a) != side.contains(b);

@@ -241,17 +241,17 @@ final class HistoryChecker {
     }
 
     /**
-     * How long after {@code fault} began every incarnation that was current then had reported
-     * down every incarnation across the fault from it: the others the fault's side, and for a
-     * network fault ({@link Fault#bothWays}) the side the others too. Empty when one never did.
+     * How long after {@code fault} began every incarnation outside its side that was current
+     * then had reported down every incarnation on its side: empty when one never did. (The
+     * side's own view of the others is not measured: the harness heals a fault as soon as the
+     * others report it, and a cut host may not have finished reporting the others by then.)
      */
     OptionalLong detectedAfterMs(Fault fault) {
         Map<String, String> current = currentAt(fault.start());
         long latest = fault.start();
         for (String observer : current.values()) {
             for (String watched : current.values()) {
-                boolean watchedOnSide = fault.side().contains(nameOf(watched));
-                if (!fault.separates(nameOf(observer), nameOf(watched)) || !(watchedOnSide || fault.bothWays())) {
+                if (fault.side().contains(nameOf(observer)) || !fault.side().contains(nameOf(watched))) {
                     continue;
                 }
                 OptionalLong at = events.stream()
