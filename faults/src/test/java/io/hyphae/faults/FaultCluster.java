@@ -272,13 +272,18 @@ final class FaultCluster implements AutoCloseable {
 
     Open freeze(int host) throws IOException, InterruptedException {
         Open fault = begin("sigstop", host);
-        NamespaceNetwork.run("kill", "-STOP", String.valueOf(nodes.get(host).process.pid()));
+        signal(host, "STOP");
         return fault;
     }
 
     Fault thaw(int host, Open fault) throws IOException, InterruptedException {
-        NamespaceNetwork.run("kill", "-CONT", String.valueOf(nodes.get(host).process.pid()));
+        signal(host, "CONT");
         return fault.healed();
+    }
+
+    /** Through the shell's built-in kill: a minimal Debian has /bin/sh but not always procps' kill. */
+    private void signal(int host, String signal) throws IOException, InterruptedException {
+        NamespaceNetwork.run("/bin/sh", "-c", "kill -" + signal + " " + nodes.get(host).process.pid());
     }
 
     /** SIGKILL (the process is {@code ip netns exec}'s exec of java, so the pid is the JVM's). */
