@@ -5,6 +5,7 @@ import io.hyphae.membership.Backoff;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.discovery.DiscoveryContext;
 import io.hyphae.membership.discovery.DiscoveryStrategy;
+import io.hyphae.membership.discovery.PollLoop;
 import io.hyphae.membership.discovery.SeedListener;
 import io.hyphae.membership.discovery.SeedTracker;
 import io.micrometer.core.instrument.Counter;
@@ -18,8 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,8 +54,7 @@ final class StaticStrategy implements DiscoveryStrategy {
     private final Map<String, List<InetAddress>> lastResolved = new HashMap<>();
     private Set<String> failingHosts = Set.of();
     private SeedTracker tracker;
-    private volatile boolean closed;
-    private volatile Future<?> next;
+    private PollLoop loop;
 
     StaticStrategy(Settings settings, DiscoveryContext context, HostResolver resolver) {
         this.settings = settings;
@@ -75,22 +73,17 @@ final class StaticStrategy implements DiscoveryStrategy {
             throw new IllegalStateException("already started");
         }
         tracker = new SeedTracker(StaticStrategyProvider.NAME, listener, context, Backoff.DEFAULT);
-        next = context.scheduler().submit(this::poll);
+        loop = PollLoop.start(context.scheduler(), this::poll);
     }
 
-    private void poll() {
-        if (closed) {
-            return;
-        }
+    private Duration poll() {
         try {
             tracker.succeeded(resolveAll());
         } catch (RuntimeException e) {
             // A bug must not end the polling: the seeds in force stay, and the next poll retries.
             LOG.error("static discovery poll failed unexpectedly", e);
         }
-        if (!closed) {
-            next = context.scheduler().schedule(this::poll, settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
-        }
+        return settings.pollInterval();
     }
 
     private Set<HostAndPort> resolveAll() {
@@ -130,11 +123,9 @@ final class StaticStrategy implements DiscoveryStrategy {
     }
 
     @Override
-    public void close() {
-        closed = true;
-        Future<?> f = next;
-        if (f != null) {
-            f.cancel(false);
+    public synchronized void close() {
+        if (loop != null) {
+            loop.close();
         }
     }
 }
