@@ -21,7 +21,8 @@ while IFS= read -r file; do
   module="${file%%/src/test/*}"
   class="$(basename "$file" .java)"
   [[ -n "$filter" && "$class" != *"$filter"* ]] && continue
-  for method in $(grep -A2 '@FuzzTest' "$file" | grep -oE 'void [A-Za-z0-9_]+' | cut -d' ' -f2); do
+  # the first method declared after each @FuzzTest, whatever annotations come between
+  for method in $(awk '/@FuzzTest/ { want = 1 } want && match($0, /void [A-Za-z0-9_]+/) { print substr($0, RSTART + 5, RLENGTH - 5); want = 0 }' "$file"); do
     count=$((count + 1))
     echo "fuzz: $module $class#$method"
     if ! JAZZER_FUZZ=1 mvn -B -q -pl "$module" -am test -Dtest="$class#$method" \
