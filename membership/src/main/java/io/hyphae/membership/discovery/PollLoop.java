@@ -17,20 +17,25 @@ import java.util.function.Supplier;
 public final class PollLoop implements AutoCloseable {
 
     private final ScheduledExecutorService scheduler;
-    private final Supplier<Duration> poll;
+    private Supplier<Duration> poll;
     private volatile boolean closed;
     private volatile Future<?> next;
 
-    private PollLoop(ScheduledExecutorService scheduler, Supplier<Duration> poll) {
-        this.scheduler = scheduler;
-        this.poll = poll;
+    /** A loop on {@code scheduler} (the node's), not yet polling. */
+    public PollLoop(ScheduledExecutorService scheduler) {
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     }
 
-    /** Starts polling at once; {@code poll} runs one look-up and returns how long to wait before the next. */
-    public static PollLoop start(ScheduledExecutorService scheduler, Supplier<Duration> poll) {
-        PollLoop loop = new PollLoop(Objects.requireNonNull(scheduler, "scheduler"), Objects.requireNonNull(poll, "poll"));
-        loop.next = scheduler.submit(loop::run);
-        return loop;
+    /**
+     * Starts polling at once, unless the loop was closed already; {@code poll} runs one look-up
+     * and returns how long to wait before the next.
+     */
+    public synchronized void start(Supplier<Duration> poll) {
+        if (this.poll != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.poll = Objects.requireNonNull(poll, "poll");
+        next = scheduler.submit(this::run);
     }
 
     private void run() {

@@ -26,10 +26,11 @@ class PollLoopTest {
     void pollsAgainAfterTheDelayEachPollReturns() {
         AtomicInteger polls = new AtomicInteger();
 
-        try (PollLoop loop = PollLoop.start(scheduler, () -> {
-            polls.incrementAndGet();
-            return Duration.ofMillis(1);
-        })) {
+        try (PollLoop loop = new PollLoop(scheduler)) {
+            loop.start(() -> {
+                polls.incrementAndGet();
+                return Duration.ofMillis(1);
+            });
             await().atMost(Duration.ofSeconds(10)).until(() -> polls.get() >= 3);
         }
     }
@@ -37,7 +38,8 @@ class PollLoopTest {
     @Test
     void aClosedLoopLeavesNoPollScheduled() {
         AtomicInteger polls = new AtomicInteger();
-        PollLoop loop = PollLoop.start(scheduler, () -> {
+        PollLoop loop = new PollLoop(scheduler);
+        loop.start(() -> {
             polls.incrementAndGet();
             return Duration.ofHours(1);
         });
@@ -47,5 +49,22 @@ class PollLoopTest {
 
         // the next poll, an hour away, was cancelled: nothing is left queued to run
         assertThat(scheduler.shutdownNow()).isEmpty();
+    }
+
+    @Test
+    void aLoopClosedBeforeItStartsNeverPolls() {
+        AtomicInteger polls = new AtomicInteger();
+        PollLoop loop = new PollLoop(scheduler);
+
+        loop.close();
+        loop.start(() -> {
+            polls.incrementAndGet();
+            return Duration.ofMillis(1);
+        });
+
+        // the one task start() queued returns at once; once it has run, nothing is left to run
+        await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.getCompletedTaskCount() == 1);
+        assertThat(scheduler.getQueue()).isEmpty();
+        assertThat(polls.get()).isZero();
     }
 }

@@ -72,12 +72,13 @@ final class DnsStrategy implements DiscoveryStrategy {
     private final Settings settings;
     private final DiscoveryContext context;
     private final Resolver resolver;
+    private final PollLoop loop;
     private SeedTracker tracker;
-    private PollLoop loop;
 
     DnsStrategy(Settings settings, DiscoveryContext context, Resolver resolver) {
         this.settings = settings;
         this.context = context;
+        this.loop = new PollLoop(context.scheduler());
         this.resolver = resolver;
     }
 
@@ -100,7 +101,7 @@ final class DnsStrategy implements DiscoveryStrategy {
         Duration poll = settings.pollInterval();
         Duration first = poll.compareTo(Duration.ofMillis(100)) < 0 ? poll : Duration.ofMillis(100);
         tracker = new SeedTracker(DnsStrategyProvider.NAME, listener, context, new Backoff(first, poll, 2.0));
-        loop = PollLoop.start(context.scheduler(), this::poll);
+        loop.start(this::poll);
     }
 
     private Duration poll() {
@@ -194,9 +195,7 @@ final class DnsStrategy implements DiscoveryStrategy {
 
 
     @Override
-    public synchronized void close() {
-        if (loop != null) {
-            loop.close();
-        }
+    public void close() {
+        loop.close();
     }
 }

@@ -53,12 +53,13 @@ final class StaticStrategy implements DiscoveryStrategy {
     /** Last addresses each seed's host resolved to, kept while the name fails. */
     private final Map<String, List<InetAddress>> lastResolved = new HashMap<>();
     private Set<String> failingHosts = Set.of();
+    private final PollLoop loop;
     private SeedTracker tracker;
-    private PollLoop loop;
 
     StaticStrategy(Settings settings, DiscoveryContext context, HostResolver resolver) {
         this.settings = settings;
         this.context = context;
+        this.loop = new PollLoop(context.scheduler());
         this.resolver = resolver;
         // The same meter SeedTracker counts into: a name that fails is a failed look-up.
         this.failures = Counter.builder("hyphae.discovery.failures")
@@ -73,7 +74,7 @@ final class StaticStrategy implements DiscoveryStrategy {
             throw new IllegalStateException("already started");
         }
         tracker = new SeedTracker(StaticStrategyProvider.NAME, listener, context, Backoff.DEFAULT);
-        loop = PollLoop.start(context.scheduler(), this::poll);
+        loop.start(this::poll);
     }
 
     private Duration poll() {
@@ -123,9 +124,7 @@ final class StaticStrategy implements DiscoveryStrategy {
     }
 
     @Override
-    public synchronized void close() {
-        if (loop != null) {
-            loop.close();
-        }
+    public void close() {
+        loop.close();
     }
 }
