@@ -2,6 +2,7 @@ package io.hyphae.benchmarks;
 
 import io.hyphae.benchmarks.rpc.BenchNode;
 import io.hyphae.benchmarks.rpc.RpcWorkloads;
+import io.hyphae.benchmarks.rpc.Soak;
 import io.hyphae.benchmarks.sim.S1MassFailure;
 import io.hyphae.benchmarks.sim.S3LargeCluster;
 import io.hyphae.benchmarks.sim.S5PlumtreeRedundancy;
@@ -13,7 +14,7 @@ import java.util.Arrays;
  */
 public final class Main {
 
-    private static final String KEYS = "T1 W1 W2 W3 W4 S1 S2 S3 S4 S5";
+    private static final String KEYS = "T1 W1 W2 W3 W4 S1 S2 S3 S4 S5 SOAK";
 
     private Main() {
     }
@@ -31,6 +32,11 @@ public final class Main {
             case "S4" -> ManyNodes.run(rest, true);
             case "W1", "W2", "W3", "W4" -> RpcWorkloads.run(args[0], rest);
             case BenchNode.KEY -> BenchNode.main(rest);
+            case "SOAK" -> {
+                if (!Soak.run(rest)) {
+                    System.exit(1); // a long-lived node grew beyond the tolerance
+                }
+            }
             case "S1" -> S1MassFailure.main(rest);
             case "S3" -> S3LargeCluster.main(rest);
             case "S5" -> S5PlumtreeRedundancy.main(rest);

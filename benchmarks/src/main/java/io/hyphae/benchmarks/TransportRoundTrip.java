@@ -6,13 +6,13 @@ import io.hyphae.membership.NodeId;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
 import io.hyphae.membership.transport.TransportConfig;
+import io.hyphae.testkit.ChildProcess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
@@ -40,13 +40,9 @@ final class TransportRoundTrip {
         int roundTrips = intOption(args, "--round-trips", 20_000);
         int streamed = intOption(args, "--stream", 1_000_000);
 
-        Process echo = startEcho();
-        try (BufferedReader echoOut = new BufferedReader(new InputStreamReader(echo.getInputStream(), StandardCharsets.UTF_8))) {
-            String ready = echoOut.readLine();
-            if (ready == null || !ready.startsWith("PORT ")) {
-                throw new IllegalStateException("echo JVM did not start: " + ready);
-            }
-            int port = Integer.parseInt(ready.substring(5).trim());
+        ChildProcess echo = startEcho();
+        try {
+            int port = Integer.parseInt(echo.await("PORT ", Duration.ofSeconds(60)).text().substring(5).trim());
             try (Transport transport = Transport.start(TransportConfig.local("bench", SECRET), "t1-caller", new SimpleMeterRegistry())) {
                 Driver driver = new Driver(transport);
                 transport.register(BenchMessage.Codec.INSTANCE, driver::onMessage);
@@ -61,14 +57,13 @@ final class TransportRoundTrip {
                         Math.round(streamed / (nanos / 1e9)));
             }
         } finally {
-            echo.getOutputStream().close(); // the echo JVM exits when its stdin closes
-            if (!echo.waitFor(10, TimeUnit.SECONDS)) {
-                echo.destroyForcibly();
+            echo.closeInput(); // the echo JVM exits when its stdin closes
+            if (echo.waitFor(Duration.ofSeconds(10)).isEmpty()) {
+                echo.killHard();
             }
         }
     }
 
-    /** The other JVM: echoes pings, counts the stream. Exits when its standard input closes. */
     static void echo() throws Exception {
         Transport transport = Transport.start(TransportConfig.local("bench", SECRET), "t1-echo", new SimpleMeterRegistry());
         long[] received = {0};
@@ -91,16 +86,14 @@ final class TransportRoundTrip {
         System.exit(0);
     }
 
-    private static Process startEcho() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+    private static ChildProcess startEcho() {
+        List<String> jvm = new ArrayList<>();
         String logLevel = System.getProperty("org.slf4j.simpleLogger.defaultLogLevel");
         if (logLevel != null) {
-            command.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=" + logLevel);
+            jvm.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=" + logLevel);
         }
-        command.add(Main.class.getName());
-        command.add(ECHO_KEY);
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return ChildProcess.startJava("t1-echo", System.getProperty("java.class.path"), jvm, Main.class.getName(),
+                List.of(ECHO_KEY), Map.of(), ProcessBuilder.Redirect.INHERIT, line -> { });
     }
 
     static int intOption(String[] args, String name, int fallback) {

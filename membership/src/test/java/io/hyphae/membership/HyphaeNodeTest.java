@@ -12,9 +12,8 @@ import io.hyphae.membership.plumtree.Channels;
 import io.hyphae.membership.transport.Chat;
 import io.hyphae.membership.transport.Transport;
 import io.hyphae.membership.transport.TransportResources;
+import io.hyphae.testkit.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -208,7 +207,7 @@ class HyphaeNodeTest {
     @Test
     void aNodeStartedBeforeItsSeedJoinsOnceTheSeedIsUp() {
         // Given a node whose only seed is not running yet, and has failed to answer
-        ports = freePorts(2);
+        ports = FreePorts.tcp(2);
         HyphaeNode early = startNode("early", ports.get(0), SUSPICION, resources,
                 b -> b.discovery("fixed", d -> d.set("seeds", List.of("127.0.0.1:" + ports.get(1)))));
         nodes.add(early);
@@ -228,7 +227,7 @@ class HyphaeNodeTest {
     @Test
     void twoIslandsMergeWhenDiscoveryStartsReportingTheOther() {
         // Given two separate two-node clusters, each discovering only its own nodes
-        ports = freePorts(4);
+        ports = FreePorts.tcp(4);
         Set<HostAndPort> east = Set.of(local(ports.get(0)), local(ports.get(1)));
         Set<HostAndPort> west = Set.of(local(ports.get(2)), local(ports.get(3)));
         SettableSeedsProvider.set("east", east);
@@ -301,7 +300,7 @@ class HyphaeNodeTest {
     @Test
     void aDirectMessageReachesExactlyTheIncarnationItNames() {
         // Given two nodes that know each other, both speaking a small test protocol
-        ports = freePorts(3);
+        ports = FreePorts.tcp(3);
         Queue<String> atB = new ConcurrentLinkedQueue<>();
         HyphaeNode a = startNode("a", ports.get(0), SUSPICION, resources, b -> b,
                 t -> t.register(Chat.Codec.INSTANCE, (from, m) -> { }));
@@ -330,7 +329,7 @@ class HyphaeNodeTest {
     @Test
     void aNodesMetersLeaveTheRegistryWithItAndMetricsOffRegistersNone() {
         // Given a node with meters, and one with metrics turned off, on separate registries
-        ports = freePorts(2);
+        ports = FreePorts.tcp(2);
         HyphaeNode measured = startNode("measured", ports.get(0), SUSPICION, resources, b -> b);
         SimpleMeterRegistry untouched = new SimpleMeterRegistry();
         HyphaeNode quiet = HyphaeNode.start(HyphaeConfig.builder()
@@ -352,7 +351,7 @@ class HyphaeNodeTest {
 
     @Test
     void theDirectorysChannelIsNotOpenToApplications() {
-        ports = freePorts(1);
+        ports = FreePorts.tcp(1);
         HyphaeNode a = startNode("a", ports.get(0), SUSPICION, resources, b -> b);
         nodes.add(a);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.broadcast(Channels.DIRECTORY, new byte[1]))
@@ -372,7 +371,7 @@ class HyphaeNodeTest {
 
     /** Starts the five nodes, those in {@code ownLoops} on the event loops given there. */
     private void startCluster(Duration suspicion, Map<Integer, TransportResources> ownLoops) {
-        ports = freePorts(SIZE);
+        ports = FreePorts.tcp(SIZE);
         for (int i = 0; i < SIZE; i++) {
             nodes.add(startNode(i, suspicion, ownLoops.getOrDefault(i, resources)));
         }
@@ -433,25 +432,5 @@ class HyphaeNodeTest {
         Map<NodeId, Set<NodeId>> views = nodes.stream().collect(Collectors.toMap(HyphaeNode::self, HyphaeNode::activeView));
         views.forEach((node, view) -> view.forEach(peer ->
                 assertThat(views.get(peer)).as("%s is in the active view of %s", peer, node).contains(node)));
-    }
-
-    private static List<Integer> freePorts(int n) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // a port we only looked at
-                }
-            }
-        }
     }
 }

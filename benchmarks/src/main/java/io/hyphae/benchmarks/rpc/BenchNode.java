@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>out {@code READY} once its directory lists every seed as live;</li>
  *   <li>in {@code expect N}, out {@code DONE received=R lost=L reordered=O} when N casts from
  *       the driver arrived (or {@code IDLE_MS} passed without one);</li>
+ *   <li>in {@code stats}, out {@code STATS heap=BYTES threads=N} ({@link JvmStats}, after a full GC);</li>
  *   <li>out {@code DOWN name} when a member goes down.</li>
  * </ul>
  */
@@ -137,6 +138,12 @@ public final class BenchNode {
                         }
                         counters[0] = 0;
                         counters[1] = 0;
+                    }
+                } else if (line.equals("stats")) {
+                    String stats = JvmStats.measure().line();
+                    synchronized (out) {
+                        out.println(stats);
+                        out.flush();
                     }
                 } else if (line.equals("leave")) {
                     break;

@@ -5,6 +5,7 @@ import io.hyphae.membership.NodeId;
 import io.hyphae.membership.directory.DownReason;
 import io.hyphae.rpc.MulticallResult;
 import io.hyphae.rpc.RpcConfig;
+import io.hyphae.testkit.ChildProcess;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +100,7 @@ public final class RpcWorkloads {
     private static void w3(BenchCluster cluster, int msgs) throws Exception {
         cluster.caller.subscribe(BenchNode.COUNT, (sender, m) -> { });
         for (BenchCluster.Child c : cluster.children) {
-            c.in.println("expect " + msgs);
+            c.send("expect " + msgs);
         }
         long start = System.nanoTime();
         for (long i = 0; i < msgs; i++) {
@@ -111,7 +112,7 @@ public final class RpcWorkloads {
         long reordered = 0;
         long last = start;
         for (BenchCluster.Child c : cluster.children) {
-            BenchCluster.Line done = c.await("DONE", 300_000);
+            ChildProcess.Line done = c.await("DONE", 300_000);
             last = Math.max(last, done.atNanos());
             lost = Math.max(lost, field(done.text(), "lost"));
             reordered += field(done.text(), "reordered");
@@ -127,7 +128,7 @@ public final class RpcWorkloads {
             check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
         }
         BenchCluster.Child victimProcess = cluster.children.get(cluster.children.size() - 1);
-        NodeId victim = targets.stream().filter(n -> n.name().equals(victimProcess.name)).findFirst().orElseThrow();
+        NodeId victim = targets.stream().filter(n -> n.name().equals(victimProcess.name())).findFirst().orElseThrow();
         AtomicLong callerDown = new AtomicLong();
         cluster.caller.node().addListener(new MembershipListener() {
             @Override
@@ -151,8 +152,7 @@ public final class RpcWorkloads {
             }
         });
         long killedAt = System.nanoTime();
-        victimProcess.process.destroyForcibly();
-        victimProcess.process.waitFor();
+        victimProcess.process().killHard();
         long t0 = System.nanoTime();
         MulticallResult<byte[]> r = cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT);
         double callMs = (System.nanoTime() - t0) / 1e6;

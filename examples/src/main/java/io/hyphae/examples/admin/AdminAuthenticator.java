@@ -64,9 +64,14 @@ public final class AdminAuthenticator {
         } catch (IllegalArgumentException e) {
             return new Verdict.Refused("malformed request: " + e.getMessage());
         }
+        if (request == null) {
+            return new Verdict.Refused("malformed request: expected a JSON object, got null");
+        }
         if (secret.isPresent()) {
             long now = clock.millis();
-            if (Math.abs(now - request.sentAtMillis()) > MAX_AGE.toMillis()) {
+            // Bounds, not Math.abs(now - sentAt): that difference overflows for a sentAt near
+            // Long.MIN_VALUE, and a request stamped so would pass the check forever.
+            if (request.sentAtMillis() < now - MAX_AGE.toMillis() || request.sentAtMillis() > now + MAX_AGE.toMillis()) {
                 return new Verdict.Refused("request too old (or clocks differ by more than " + MAX_AGE.toSeconds() + " s)");
             }
             seen.values().removeIf(at -> now - at > 2 * MAX_AGE.toMillis());

@@ -4,11 +4,11 @@ import io.hyphae.examples.admin.AdminAuthenticator;
 import io.hyphae.examples.admin.AdminClient;
 import io.hyphae.examples.node.NodeMain;
 import io.hyphae.examples.node.NodeServer;
-import io.hyphae.examples.process.ChildProcess;
+import io.hyphae.testkit.ChildProcess;
+import io.hyphae.testkit.FreePorts;
 import io.hyphae.membership.ClusterSecret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -79,7 +79,7 @@ public final class DemoDriver implements AutoCloseable {
     public void run(Discovery discovery) throws IOException {
         Files.createDirectories(workDir);
         for (int i = 0; i < size; i++) {
-            ports.add(freePort());
+            ports.add(FreePorts.tcp());
         }
         out.line("hyphae demo: " + size + " nodes, each its own JVM on 127.0.0.1; config and node logs in " + workDir);
         Path config = writeConfig(discovery);
@@ -150,7 +150,7 @@ public final class DemoDriver implements AutoCloseable {
         ChildProcess process = ChildProcess.startJava(node.name, classPath, NODE_JVM, NodeMain.class.getName(),
                 List.of("--config", workDir.resolve("demo.yaml").toString(), "--http", "127.0.0.1:0", "--admin-port", "0",
                         "--events"),
-                env, workDir.resolve(node.name + ".log"), line -> node.accept(line, this::event));
+                env, ProcessBuilder.Redirect.appendTo(workDir.resolve(node.name + ".log").toFile()), line -> node.accept(line, this::event));
         node.attach(process);
         writePids();
         out.line("started " + node.name + " (pid " + process.pid() + ") on 127.0.0.1:" + port);
@@ -275,7 +275,7 @@ public final class DemoDriver implements AutoCloseable {
         Optional<String> problem = discovery == Discovery.STATIC ? Optional.of("--discovery static")
                 : MulticastProbe.loopbackProblem(Duration.ofSeconds(1));
         if (problem.isEmpty()) {
-            int udp = freeUdpPort();
+            int udp = FreePorts.udp();
             discoveryBlock = """
                       - strategy: gossip          # UDP multicast heartbeats on lo, signed with the secret
                         port: %d                  # a free port, so concurrent demos do not hear each other
@@ -322,17 +322,6 @@ public final class DemoDriver implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     double elapsedSeconds() {
         return out.elapsedSeconds();

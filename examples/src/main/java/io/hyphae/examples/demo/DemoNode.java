@@ -1,7 +1,7 @@
 package io.hyphae.examples.demo;
 
 import io.hyphae.examples.node.NodeServer;
-import io.hyphae.examples.process.ChildProcess;
+import io.hyphae.testkit.ChildProcess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -58,6 +58,24 @@ class AdminAuthenticatorTest {
         assertThat(insecure.check("{".getBytes(), Optional.empty())).isInstanceOf(AdminAuthenticator.Verdict.Refused.class);
     }
 
+    /** Found in review of the window check; replayed by AdminAuthenticatorFuzzTest's sent_at_wraps_around input. */
+    @Test
+    void refusesASignedRequestStampedWhereTheAgeOverflows() {
+        byte[] body = AdminRequest.JSON.encode(new AdminRequest("members", List.of(), NOW.toEpochMilli() + Long.MIN_VALUE, "n6"));
+
+        assertThat(server.check(body, server.sign(body))).isInstanceOf(AdminAuthenticator.Verdict.Refused.class);
+    }
+
+    /** Found in review: the JSON literal null decoded to no request at all (AdminAuthenticatorFuzzTest replays it too). */
+    @Test
+    void refusesTheJsonLiteralNull() {
+        byte[] body = "null".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(server.check(body, server.sign(body))).isInstanceOf(AdminAuthenticator.Verdict.Refused.class);
+        assertThat(new AdminAuthenticator(Optional.empty(), clock).check(body, Optional.empty()))
+                .isInstanceOf(AdminAuthenticator.Verdict.Refused.class);
+    }
+
     private static byte[] body(Instant at, String nonce) {
         return AdminRequest.JSON.encode(new AdminRequest("members", List.of(), at.toEpochMilli(), nonce));
     }

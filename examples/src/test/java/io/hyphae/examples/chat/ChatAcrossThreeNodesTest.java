@@ -3,9 +3,9 @@ package io.hyphae.examples.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hyphae.examples.process.ChildProcess;
+import io.hyphae.testkit.ChildProcess;
+import io.hyphae.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +34,7 @@ class ChatAcrossThreeNodesTest {
     @Test
     void messagesReachEveryoneAndWhoNamesTheNodeThatDidNotAnswer() throws IOException {
         // Given alice, bob and carol on chat-1, chat-2 and chat-3
-        List<Integer> ports = List.of(freePort(), freePort(), freePort());
+        List<Integer> ports = FreePorts.tcp(3);
         ChildProcess alice = client("alice", "chat-1", ports.get(0), ports);
         ChildProcess bob = client("bob", "chat-2", ports.get(1), ports);
         ChildProcess carol = client("carol", "chat-3", ports.get(2), ports);
@@ -85,14 +85,8 @@ class ChatAcrossThreeNodesTest {
                 """.formatted(node, port, ports.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(", "))));
         ChildProcess p = ChildProcess.startJava(user, System.getProperty("java.class.path"), List.of("-XX:TieredStopAtLevel=1"),
                 ChatMain.class.getName(), List.of("--config", config.toString(), "--user", user), Map.of(),
-                dir.resolve(user + ".log"), line -> { });
+                ProcessBuilder.Redirect.appendTo(dir.resolve(user + ".log").toFile()), line -> { });
         clients.add(p);
         return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

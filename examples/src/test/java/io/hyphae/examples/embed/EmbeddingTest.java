@@ -2,9 +2,9 @@ package io.hyphae.examples.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hyphae.examples.process.ChildProcess;
+import io.hyphae.testkit.ChildProcess;
+import io.hyphae.testkit.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,16 +19,13 @@ class EmbeddingTest {
     @Test
     void theReadmeExampleJoinsCallsAndCasts(@TempDir Path dir) throws IOException {
         // Given a one-node config
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.tcp();
         Path config = Files.writeString(dir.resolve("hyphae.yaml"),
                 "cluster:\n  secret: embedding-test-secret-0123\nnode:\n  name: solo\n  bind: 127.0.0.1:" + port + "\n");
 
         // When the example runs in its own JVM
         try (ChildProcess example = ChildProcess.startJava("embedding", System.getProperty("java.class.path"), List.of(),
-                Embedding.class.getName(), List.of(config.toString()), Map.of(), dir.resolve("embedding.log"), line -> { })) {
+                Embedding.class.getName(), List.of(config.toString()), Map.of(), ProcessBuilder.Redirect.appendTo(dir.resolve("embedding.log").toFile()), line -> { })) {
             assertThat(example.waitFor(Duration.ofSeconds(30))).hasValue(0);
 
             // Then it saw itself up, got its own reply and its own cast, and left

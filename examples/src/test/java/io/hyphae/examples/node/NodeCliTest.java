@@ -3,7 +3,8 @@ package io.hyphae.examples.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hyphae.examples.process.ChildProcess;
+import io.hyphae.testkit.ChildProcess;
+import io.hyphae.testkit.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -70,7 +71,7 @@ class NodeCliTest {
             assertThat(node.err()).contains("cannot start").contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
 
             // Given the HTTP port is taken
-            Result web = run("--config", config("web", freePort(), List.of()).toString(), "--http",
+            Result web = run("--config", config("web", FreePorts.tcp(), List.of()).toString(), "--http",
                     "127.0.0.1:" + taken.getLocalPort(), "--admin-port", "0");
             assertThat(web.code()).isEqualTo(1);
             assertThat(web.err()).contains("cannot bind the http port");
@@ -80,8 +81,8 @@ class NodeCliTest {
     @Test
     void servesHealthMetricsAndAnAdminChannelOnlyForHoldersOfTheSecret() throws Exception {
         // Given node a alone (its seed b not running yet)
-        int portA = freePort();
-        int portB = freePort();
+        int portA = FreePorts.tcp();
+        int portB = FreePorts.tcp();
         List<Integer> both = List.of(portA, portB);
         ChildProcess a = start("a", config("a", portA, both));
         String readyA = await().atMost(Duration.ofSeconds(30)).until(() -> a.firstLine(l -> l.startsWith("@event ready")), o -> o.isPresent()).orElseThrow();
@@ -121,9 +122,9 @@ class NodeCliTest {
 
     @Test
     void theAdminCommandSaysSoWhenNoNodeListens() throws IOException {
-        int port = freePort();
+        int port = FreePorts.tcp();
         Result result = run("admin", "--config", config("nobody", port, List.of()).toString(), "--admin-port",
-                Integer.toString(freePort()), "members");
+                Integer.toString(FreePorts.tcp()), "members");
         assertThat(result.code()).isEqualTo(1);
         assertThat(result.err()).contains("no node's admin channel on 127.0.0.1:");
     }
@@ -141,7 +142,7 @@ class NodeCliTest {
     private ChildProcess start(String name, Path config) {
         ChildProcess p = ChildProcess.startJava(name, System.getProperty("java.class.path"), List.of("-XX:TieredStopAtLevel=1"),
                 NodeMain.class.getName(), List.of("--config", config.toString(), "--http", "127.0.0.1:0", "--admin-port", "0", "--events"),
-                Map.of(), dir.resolve(name + ".log"), line -> { });
+                Map.of(), ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()), line -> { });
         processes.add(p);
         return p;
     }
@@ -156,11 +157,5 @@ class NodeCliTest {
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

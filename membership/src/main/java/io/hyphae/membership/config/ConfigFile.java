@@ -28,6 +28,15 @@ final class ConfigFile {
         } catch (IOException e) {
             throw new ConfigException(origin, "", "cannot read the config file: " + e);
         }
+        return parse(origin, text, file.toAbsolutePath().getParent(), env);
+    }
+
+    /**
+     * Reads a config file's text; {@code origin} names it in errors, relative paths in it are
+     * taken from {@code baseDir}. Any text gives a config or a {@link ConfigException}.
+     */
+    static HyphaeConfig parse(String origin, String text, Path baseDir, UnaryOperator<String> env) {
+        String fileName = String.valueOf(Path.of(origin).getFileName());
         Object tree;
         try {
             tree = YAML.readValue(text, Object.class);
@@ -35,7 +44,7 @@ final class ConfigFile {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ";
             // The YAML parser calls its input 'reader'; the file's name reads better.
-            String problem = e.getOriginalMessage().strip().replace("in 'reader'", "in " + file.getFileName());
+            String problem = e.getOriginalMessage().strip().replace("in 'reader'", "in " + fileName);
             throw new ConfigException(origin, "", where + "not valid YAML: " + problem);
         }
         if (tree == null) {
@@ -48,7 +57,6 @@ final class ConfigFile {
         }
         @SuppressWarnings("unchecked") // Jackson reads every YAML mapping key as a String
         ConfigSection root = new ConfigSection(origin, "", (Map<String, Object>) tree);
-        Path dir = file.toAbsolutePath().getParent();
-        return HyphaeConfig.read(root, env, dir, HyphaeConfig.defaultLoader());
+        return HyphaeConfig.read(root, env, baseDir, HyphaeConfig.defaultLoader());
     }
 }

@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -112,7 +113,14 @@ final class ConfigMapping {
             throw transport.error("send-queue-size", "expected at least max-frame-size (" + maxFrame
                     + " bytes), or the largest message could never be queued; got " + queue);
         }
-        TransportConfig config = d.toBuilder()
+        Duration reconnectInitial = transport.positiveDuration("reconnect-initial-delay", d.reconnectBackoff().initial());
+        Duration reconnectMax = transport.positiveDuration("reconnect-max-delay", d.reconnectBackoff().max());
+        if (reconnectMax.compareTo(reconnectInitial) < 0) {
+            throw transport.error("reconnect-max-delay", "expected at least reconnect-initial-delay (" + reconnectInitial
+                    + "), got " + reconnectMax);
+        }
+        // Any other cross-field check of the records becomes an error naming this section.
+        TransportConfig config = checked(transport, () -> d.toBuilder()
                 .clusterName(clusterName)
                 .bindAddress(bind)
                 .advertisedAddress(advertise)
@@ -125,14 +133,11 @@ final class ConfigMapping {
                 .heartbeatInterval(heartbeat)
                 .heartbeatTimeout(heartbeatTimeout)
                 .reconnectWindow(transport.duration("reconnect-window", d.reconnectWindow()))
-                .reconnectBackoff(new Backoff(
-                        transport.positiveDuration("reconnect-initial-delay", d.reconnectBackoff().initial()),
-                        transport.positiveDuration("reconnect-max-delay", d.reconnectBackoff().max()),
-                        d.reconnectBackoff().multiplier()))
+                .reconnectBackoff(new Backoff(reconnectInitial, reconnectMax, d.reconnectBackoff().multiplier()))
                 .outboundQueueBytes(queue)
                 .backpressurePolicy(backpressure(transport, d.backpressurePolicy()))
                 .closeTimeout(transport.positiveDuration("close-timeout", d.closeTimeout()))
-                .build();
+                .build());
         transport.rejectUnknownKeys();
         return config;
     }
@@ -159,7 +164,13 @@ final class ConfigMapping {
 
     /** A PEM file, relative paths taken from the config file's folder; checked only when TLS is on. */
     private static Optional<Path> pem(ConfigSection s, String name, Path baseDir, boolean required) {
-        Optional<Path> path = s.optionalString(name).map(p -> baseDir.resolve(p).normalize());
+        Optional<Path> path = s.optionalString(name).map(p -> {
+            try {
+                return baseDir.resolve(p).normalize();
+            } catch (InvalidPathException e) {
+                throw s.error(name, "expected the path of a PEM file, got '" + p + "': " + e.getReason());
+            }
+        });
         if (!required) {
             return path;
         }

@@ -168,16 +168,20 @@ public final class ConfigSection {
         Matcher m = DURATION.matcher(s);
         Duration total = Duration.ZERO;
         int at = 0;
-        while (m.find() && m.start() == at) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
-            at = m.end();
+        try {
+            while (m.find() && m.start() == at) {
+                long n = Long.parseLong(m.group(1));
+                total = total.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                });
+                at = m.end();
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null; // more digits than a long holds, or longer than a Duration can be
         }
         return at == s.length() && at > 0 ? total : null;
     }

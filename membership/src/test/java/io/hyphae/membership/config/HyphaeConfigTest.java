@@ -221,6 +221,28 @@ class HyphaeConfigTest {
                 .hasMessageContaining("expected a duration longer than heartbeat-interval");
     }
 
+    /** Found by HyphaeConfigFuzzTest: Backoff's own IllegalArgumentException escaped the loader. */
+    @Test
+    void refusesAReconnectMaxDelayShorterThanTheInitialDelay() throws IOException {
+        assertRefused(DEV + "transport:\n  reconnect-initial-delay: 2m\n  reconnect-max-delay: 5s\n", "transport.reconnect-max-delay")
+                .hasMessageContaining("expected at least reconnect-initial-delay (PT2M), got PT5S");
+    }
+
+    /** Found by HyphaeConfigFuzzTest: Duration's ArithmeticException escaped the loader. */
+    @Test
+    void refusesADurationLongerThanADurationHolds() throws IOException {
+        assertRefused(DEV + "transport:\n  connect-timeout: 9223372036854775807d\n", "transport.connect-timeout")
+                .hasMessageContaining("expected a duration such as 500ms, 5s, 2m or PT5S, got '9223372036854775807d'");
+        assertRefused(DEV + "transport:\n  connect-timeout: 99999999999999999999s\n", "transport.connect-timeout")
+                .hasMessageContaining("expected a duration such as 500ms, 5s, 2m or PT5S");
+    }
+
+    @Test
+    void refusesATlsPathThatIsNoPath() throws IOException {
+        assertRefused(DEV + "tls:\n  cert: \"node\\0.pem\"\n", "tls.cert")
+                .hasMessageContaining("expected the path of a PEM file");
+    }
+
     @Test
     void substitutesVariablesWithDefaultsEmptyValuesAndEscapes() throws IOException {
         // Given a file using every form of substitution

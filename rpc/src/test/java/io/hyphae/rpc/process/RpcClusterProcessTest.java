@@ -15,12 +15,9 @@ import io.hyphae.rpc.BadNode.Reason;
 import io.hyphae.rpc.MulticallResult;
 import io.hyphae.rpc.Rpc;
 import io.hyphae.rpc.RpcConfig;
+import io.hyphae.testkit.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,7 +54,7 @@ class RpcClusterProcessTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        List<Integer> ports = freePorts(OTHERS + 1);
+        List<Integer> ports = FreePorts.tcp(OTHERS + 1);
         try {
             for (int i = 1; i <= OTHERS; i++) {
                 processes.add(NodeProcess.start("node-" + i, ports.get(i), ports));
@@ -241,25 +238,5 @@ class RpcClusterProcessTest {
             m.put(f[1], f[2] + " " + f[3]);
         }
         return m;
-    }
-
-    private static List<Integer> freePorts(int n) {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                sockets.add(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket s : sockets) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // held only to pick free numbers
-                }
-            }
-        }
     }
 }

@@ -5,6 +5,7 @@ import io.hyphae.membership.Backoff;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.discovery.DiscoveryContext;
 import io.hyphae.membership.discovery.DiscoveryStrategy;
+import io.hyphae.membership.discovery.PollLoop;
 import io.hyphae.membership.discovery.SeedListener;
 import io.hyphae.membership.discovery.SeedTracker;
 import java.io.IOException;
@@ -17,8 +18,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.AAAARecord;
@@ -73,13 +72,13 @@ final class DnsStrategy implements DiscoveryStrategy {
     private final Settings settings;
     private final DiscoveryContext context;
     private final Resolver resolver;
+    private final PollLoop loop;
     private SeedTracker tracker;
-    private volatile boolean closed;
-    private volatile Future<?> next;
 
     DnsStrategy(Settings settings, DiscoveryContext context, Resolver resolver) {
         this.settings = settings;
         this.context = context;
+        this.loop = new PollLoop(context.scheduler());
         this.resolver = resolver;
     }
 
@@ -102,26 +101,20 @@ final class DnsStrategy implements DiscoveryStrategy {
         Duration poll = settings.pollInterval();
         Duration first = poll.compareTo(Duration.ofMillis(100)) < 0 ? poll : Duration.ofMillis(100);
         tracker = new SeedTracker(DnsStrategyProvider.NAME, listener, context, new Backoff(first, poll, 2.0));
-        next = context.scheduler().submit(this::poll);
+        loop.start(this::poll);
     }
 
-    private void poll() {
-        if (closed) {
-            return;
-        }
-        Duration delay = settings.pollInterval();
+    private Duration poll() {
         try {
             Set<HostAndPort> seeds = lookUp();
             seeds.removeAll(HostResolver.SYSTEM.seedForms(context.self().address()));
             tracker.succeeded(seeds);
+            return settings.pollInterval();
         } catch (DnsFailure e) {
-            delay = tracker.failed(e.getMessage(), e.getCause());
+            return tracker.failed(e.getMessage(), e.getCause());
         } catch (RuntimeException e) {
             // A bug must not end the polling: it counts as a failure and the poll is retried.
-            delay = tracker.failed("unexpected error: " + e, e);
-        }
-        if (!closed) {
-            next = context.scheduler().schedule(this::poll, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return tracker.failed("unexpected error: " + e, e);
         }
     }
 
@@ -203,10 +196,6 @@ final class DnsStrategy implements DiscoveryStrategy {
 
     @Override
     public void close() {
-        closed = true;
-        Future<?> f = next;
-        if (f != null) {
-            f.cancel(false);
-        }
+        loop.close();
     }
 }

@@ -84,14 +84,16 @@ final class GossipStrategy implements DiscoveryStrategy {
         GossipPacketCodec.encode(heartbeat(), context.secret());
         this.filter = new PacketFilter(context.clusterName(), self, context.secret(), settings.maxClockSkew(), settings.replayCacheSize());
         this.peers = new PeerTable(MAX_PEERS, settings.expiry(), settings.maxClockSkew().multipliedBy(2));
+        // Tagged node=<name> like every discovery meter, so nodes sharing a registry count apart.
         this.sent = Counter.builder("hyphae.gossip.packets.sent").description("Gossip heartbeats and goodbyes sent")
-                .register(context.meters());
+                .tags(context.meterTags()).register(context.meters());
         this.accepted = Counter.builder("hyphae.gossip.packets.accepted").description("Gossip packets accepted from peers")
-                .register(context.meters());
+                .tags(context.meterTags()).register(context.meters());
         for (RejectReason reason : RejectReason.values()) {
             rejected.put(reason, Counter.builder("hyphae.gossip.packets.rejected")
                     .description("Gossip packets dropped, by reason")
                     .tag("reason", reason.tag())
+                    .tags(context.meterTags())
                     .register(context.meters()));
         }
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.directory.DownReason;
 import io.hyphae.membership.testkit.LocalCluster;
+import io.hyphae.testkit.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class GossipClusterTest {
     @BeforeEach
     void setUp() {
         cluster = new LocalCluster("gossip-cluster");
-        gossipPort = Ports.freeUdpPort();
+        gossipPort = FreePorts.udp();
     }
 
     @AfterEach

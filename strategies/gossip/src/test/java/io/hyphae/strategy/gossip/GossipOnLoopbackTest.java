@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.hyphae.membership.ClusterSecret;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
+import io.hyphae.testkit.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -55,7 +56,7 @@ class GossipOnLoopbackTest {
 
     @BeforeEach
     void pickPort() {
-        port = Ports.freeUdpPort();
+        port = FreePorts.udp();
     }
 
     @AfterEach

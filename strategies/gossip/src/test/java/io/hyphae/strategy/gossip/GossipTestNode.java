@@ -59,11 +59,12 @@ final class GossipTestNode implements AutoCloseable {
     }
 
     double rejected(String reason) {
-        return meters.counter("hyphae.gossip.packets.rejected", "reason", reason).count();
+        // get(), not counter(): a lookup by the wrong id fails instead of creating a counter at 0
+        return meters.get("hyphae.gossip.packets.rejected").tags("reason", reason, "node", id.name()).counter().count();
     }
 
     double accepted() {
-        return meters.counter("hyphae.gossip.packets.accepted").count();
+        return meters.get("hyphae.gossip.packets.accepted").tags("node", id.name()).counter().count();
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.hyphae.membership.Backoff;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.discovery.DiscoveryContext;
 import io.hyphae.membership.discovery.DiscoveryStrategy;
+import io.hyphae.membership.discovery.PollLoop;
 import io.hyphae.membership.discovery.SeedListener;
 import io.hyphae.membership.discovery.SeedTracker;
 import io.micrometer.core.instrument.Counter;
@@ -18,8 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,13 +53,13 @@ final class StaticStrategy implements DiscoveryStrategy {
     /** Last addresses each seed's host resolved to, kept while the name fails. */
     private final Map<String, List<InetAddress>> lastResolved = new HashMap<>();
     private Set<String> failingHosts = Set.of();
+    private final PollLoop loop;
     private SeedTracker tracker;
-    private volatile boolean closed;
-    private volatile Future<?> next;
 
     StaticStrategy(Settings settings, DiscoveryContext context, HostResolver resolver) {
         this.settings = settings;
         this.context = context;
+        this.loop = new PollLoop(context.scheduler());
         this.resolver = resolver;
         // The same meter SeedTracker counts into: a name that fails is a failed look-up.
         this.failures = Counter.builder("hyphae.discovery.failures")
@@ -75,22 +74,17 @@ final class StaticStrategy implements DiscoveryStrategy {
             throw new IllegalStateException("already started");
         }
         tracker = new SeedTracker(StaticStrategyProvider.NAME, listener, context, Backoff.DEFAULT);
-        next = context.scheduler().submit(this::poll);
+        loop.start(this::poll);
     }
 
-    private void poll() {
-        if (closed) {
-            return;
-        }
+    private Duration poll() {
         try {
             tracker.succeeded(resolveAll());
         } catch (RuntimeException e) {
             // A bug must not end the polling: the seeds in force stay, and the next poll retries.
             LOG.error("static discovery poll failed unexpectedly", e);
         }
-        if (!closed) {
-            next = context.scheduler().schedule(this::poll, settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
-        }
+        return settings.pollInterval();
     }
 
     private Set<HostAndPort> resolveAll() {
@@ -131,10 +125,6 @@ final class StaticStrategy implements DiscoveryStrategy {
 
     @Override
     public void close() {
-        closed = true;
-        Future<?> f = next;
-        if (f != null) {
-            f.cancel(false);
-        }
+        loop.close();
     }
 }

@@ -1,4 +1,4 @@
-package io.hyphae.examples.process;
+package io.hyphae.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -13,22 +13,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
  * A JVM started as a separate process: its standard output is read line by line on a thread of
- * its own (every line kept, and handed to a listener), its standard error goes to a log file, and
- * lines can be written to its standard input. Used by the demo driver to run nodes, and by the
- * tests to drive the CLI and the chat client as an operator would.
+ * its own (every line kept with the time it was read, handed to a listener, and queued for
+ * {@link #await}), its standard error goes where the caller says, and lines can be written to
+ * its standard input. The demo driver runs its nodes with it, the benchmarks their cluster
+ * nodes, and the tests the CLI, the chat client and multi-process clusters.
  */
 public final class ChildProcess implements AutoCloseable {
+
+    /** One line of standard output and the {@link System#nanoTime()} it was read at. */
+    public record Line(String text, long atNanos) {
+    }
 
     private final String name;
     private final Process process;
     private final Writer stdin;
     private final List<String> lines = new ArrayList<>();
+    private final BlockingQueue<Line> unread = new LinkedBlockingQueue<>();
     private final Thread reader;
 
     private ChildProcess(String name, Process process, Consumer<String> listener) {
@@ -44,12 +52,13 @@ public final class ChildProcess implements AutoCloseable {
      * Starts {@code java <jvmOptions> -cp <classPath> <mainClass> <args>} with the JVM running
      * this process.
      *
-     * @param stderrLog where the child's standard error (its log) goes; appended to
+     * @param stderr where the child's standard error (its log) goes, for example
+     *     {@link ProcessBuilder.Redirect#INHERIT} or {@code Redirect.appendTo(logFile)}
      * @param listener called on the reader thread with each line of standard output
      */
     public static ChildProcess startJava(String name, String classPath, List<String> jvmOptions, String mainClass,
-                                         List<String> args, Map<String, String> environment, Path stderrLog,
-                                         Consumer<String> listener) {
+                                         List<String> args, Map<String, String> environment,
+                                         ProcessBuilder.Redirect stderr, Consumer<String> listener) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         command.addAll(jvmOptions);
@@ -57,8 +66,7 @@ public final class ChildProcess implements AutoCloseable {
         command.add(classPath);
         command.add(mainClass);
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.appendTo(stderrLog.toFile()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr);
         builder.environment().putAll(environment);
         try {
             return new ChildProcess(name, builder.start(), listener);
@@ -80,6 +88,7 @@ public final class ChildProcess implements AutoCloseable {
                 synchronized (lines) {
                     lines.add(line);
                 }
+                unread.add(new Line(line, System.nanoTime()));
                 listener.accept(line);
             }
         } catch (IOException e) {
@@ -109,6 +118,30 @@ public final class ChildProcess implements AutoCloseable {
     /** The first line so far that matches, if any. */
     public Optional<String> firstLine(Predicate<String> matching) {
         return lines().stream().filter(matching).findFirst();
+    }
+
+    /**
+     * The next line not yet awaited that starts with {@code prefix}, skipping the others.
+     *
+     * @throws IllegalStateException when none arrives within {@code timeout}
+     */
+    public Line await(String prefix, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Line l = unread.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (l == null) {
+                throw new IllegalStateException(name + ": no line starting '" + prefix + "' within " + timeout
+                        + (process.isAlive() ? "" : " (exited with " + process.exitValue() + ")"));
+            }
+            if (l.text().startsWith(prefix)) {
+                return l;
+            }
+        }
+    }
+
+    /** Forgets the lines not yet awaited, so the next {@link #await} sees only what comes after. */
+    public void skipUnread() {
+        unread.clear();
     }
 
     /** Writes one line to the process's standard input. */
@@ -146,18 +179,11 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * A real {@code kill -9} of the process (SIGKILL: no shutdown hook, no goodbye; the kernel
-     * closes its sockets), waiting until it is gone.
+     * A real {@code kill -9} of the process (SIGKILL, which is what the JDK sends: no shutdown
+     * hook, no goodbye; the kernel closes its sockets), waiting until it is gone.
      */
     public void killHard() {
-        try {
-            Process kill = new ProcessBuilder("kill", "-9", Long.toString(process.pid())).inheritIO().start();
-            kill.waitFor();
-        } catch (IOException e) {
-            process.destroyForcibly(); // no kill(1) on this system: the JDK sends the same SIGKILL
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        process.destroyForcibly();
         waitFor(Duration.ofSeconds(10));
     }
 

@@ -1,0 +1,60 @@
+package io.hyphae.membership.discovery;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The loop of a polling strategy: run one poll on the node's scheduler, then schedule the next
+ * after the delay the poll returned, until closed. Each poll schedules the next, so polls never
+ * overlap and a strategy's state (its {@link SeedTracker}) is only ever used by one thread at a
+ * time. The poll itself must not throw: a strategy turns its failures into a delay (usually
+ * {@link SeedTracker#failed}).
+ */
+public final class PollLoop implements AutoCloseable {
+
+    private final ScheduledExecutorService scheduler;
+    private Supplier<Duration> poll;
+    private volatile boolean closed;
+    private volatile Future<?> next;
+
+    /** A loop on {@code scheduler} (the node's), not yet polling. */
+    public PollLoop(ScheduledExecutorService scheduler) {
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /**
+     * Starts polling at once, unless the loop was closed already; {@code poll} runs one look-up
+     * and returns how long to wait before the next.
+     */
+    public synchronized void start(Supplier<Duration> poll) {
+        if (this.poll != null) {
+            throw new IllegalStateException("already started");
+        }
+        this.poll = Objects.requireNonNull(poll, "poll");
+        next = scheduler.submit(this::run);
+    }
+
+    private void run() {
+        if (closed) {
+            return;
+        }
+        Duration delay = poll.get();
+        if (!closed) {
+            next = scheduler.schedule(this::run, delay.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Stops the loop: a poll running now finishes, and no other starts. */
+    @Override
+    public void close() {
+        closed = true;
+        Future<?> f = next;
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+}
