@@ -47,13 +47,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -93,7 +90,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final Set<String> castHandlersWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Executor executor;
-    private final Optional<ThreadPoolExecutor> ownPool;
+    private final Optional<HandlerPool> ownPool;
     private final RpcLoop loop;
     private final CastLanes lanes;
     private final long epochNanos = System.nanoTime();
@@ -140,9 +137,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             this.executor = config.handlerExecutor().get();
             this.ownPool = Optional.empty();
         } else {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(config.handlerThreads(), config.handlerThreads(),
-                    60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.handlerQueueCapacity()),
-                    daemonThreads("hyphae-rpc-handler"), new ThreadPoolExecutor.AbortPolicy());
+            HandlerPool pool = new HandlerPool(config.handlerThreads(), config.handlerQueueCapacity(), "hyphae-rpc-handler");
             this.executor = pool;
             this.ownPool = Optional.of(pool);
         }
@@ -731,16 +726,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     }
 
     private double handlerQueueDepth() {
-        return executor instanceof ThreadPoolExecutor pool ? pool.getQueue().size() : Double.NaN;
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return ownPool.map(p -> (double) p.waiting()).orElse(Double.NaN);
     }
 
     @Override
@@ -768,7 +754,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             }
         }
         loop.shutdown();
-        ownPool.ifPresent(ThreadPoolExecutor::shutdownNow);
+        ownPool.ifPresent(HandlerPool::shutdownNow);
         node.ifPresent(HyphaeNode::close);
     }
 
