@@ -14,7 +14,12 @@ public final class Names {
 
     /** True when {@code name} is 1..{@link #MAX_NAME_BYTES} UTF-8 bytes. */
     public static boolean isValid(String name) {
-        return name != null && !name.isEmpty() && name.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES;
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME_BYTES) {
+            return false;
+        }
+        // A char is at most 3 UTF-8 bytes (a surrogate pair 4 for 2 chars): short names need no
+        // encoding, which matters because every cast on the wire is checked.
+        return name.length() <= MAX_NAME_BYTES / 3 || name.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES;
     }
 
     static String require(String name) {

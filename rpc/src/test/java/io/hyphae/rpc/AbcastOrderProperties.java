@@ -57,6 +57,7 @@ class AbcastOrderProperties {
             Random random = new Random(seed);
             Map<String, Map<String, List<Integer>>> expected = new HashMap<>(); // receiver -> origin -> numbers
             int directsToOthers = 0;
+            int broadcasts = 0;
             for (int i = 1; i <= perSender; i++) {
                 for (int s = 0; s < 2; s++) {
                     LoopbackFabric.Node sender = nodes.get(s);
@@ -68,6 +69,7 @@ class AbcastOrderProperties {
                         directsToOthers += target == sender ? 0 : 1;
                     } else {
                         rpc.abcast(TOPIC, Integer.toString(i));
+                        broadcasts++;
                         for (LoopbackFabric.Node n : nodes) {
                             expect(expected, n, sender, i);
                         }
@@ -76,16 +78,21 @@ class AbcastOrderProperties {
             }
             // and the broadcast layer delivers every broadcast shuffled, some twice, after the direct casts
             int directs = directsToOthers;
-            await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().mapToInt(n -> n.framesIn.get()).sum() == directs);
+            int broadcastFrames = broadcasts * (nodes.size() - 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream().mapToInt(n -> n.castsIn.get()).sum() == directs
+                    && fabric.heldFrames() == broadcastFrames);
             fabric.releaseHeld(random, duplicatePercent);
 
-            // Then every frame a receiver got is a distinct cast addressed to it, or counted as a duplicate
+            // Then every cast a receiver got is a distinct cast addressed to it, or counted as a
+            // duplicate (awaited: the RPC loop takes the released frames after this thread hands them over)
             for (LoopbackFabric.Node n : nodes) {
-                double duplicates = meters.get(n.id).find("hyphae.rpc.abcast.dropped").tag("reason", "duplicate")
-                        .counters().stream().mapToDouble(c -> c.count()).sum();
                 long fromOthers = expected.getOrDefault(n.id.name(), Map.of()).entrySet().stream()
                         .filter(e -> !e.getKey().equals(n.id.name())).mapToLong(e -> e.getValue().size()).sum();
-                assertThat(n.framesIn.get() - duplicates).isEqualTo((double) fromOthers);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    double duplicates = meters.get(n.id).find("hyphae.rpc.abcast.dropped").tag("reason", "duplicate")
+                            .counters().stream().mapToDouble(c -> c.count()).sum();
+                    assertThat(n.castsIn.get() - duplicates).isEqualTo((double) fromOthers);
+                });
             }
 
             // and each receiver, the senders included, handles each sender's casts once, in send order

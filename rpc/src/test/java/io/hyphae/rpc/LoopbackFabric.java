@@ -82,6 +82,11 @@ final class LoopbackFabric implements AutoCloseable {
         }
     }
 
+    /** Broadcast frames held so far (one per receiver of each broadcast): the RPC layer hands them over from its loop, later than abcast returns. */
+    int heldFrames() {
+        return heldBroadcasts.size();
+    }
+
     /** From now on broadcasts are held instead of delivered, until {@link #releaseHeld}. */
     void holdBroadcasts() {
         holdBroadcasts = true;
@@ -135,12 +140,14 @@ final class LoopbackFabric implements AutoCloseable {
         if (dead.contains(to.id)) {
             return;
         }
-        to.framesIn.incrementAndGet();
+        RpcMessage message;
         try {
-            to.inbound.received(from, codec.decode(Unpooled.wrappedBuffer(frame), WireLimits.DEFAULT));
+            message = codec.decode(Unpooled.wrappedBuffer(frame), WireLimits.DEFAULT);
         } catch (MalformedFrameException e) {
             throw new AssertionError("a frame we encoded did not decode", e);
         }
+        to.castsIn.addAndGet(message instanceof RpcMessage.CastBatch b ? b.casts().size() : 1);
+        to.inbound.received(from, message);
     }
 
     /** One node's view of the fabric: its membership view and its messaging port. */
@@ -148,7 +155,8 @@ final class LoopbackFabric implements AutoCloseable {
         final NodeId id;
         final ExecutorService io;
         final List<MemberDownListener> listeners = new CopyOnWriteArrayList<>();
-        final AtomicInteger framesIn = new AtomicInteger();
+        // Messages received, a batch counted as the casts in it.
+        final AtomicInteger castsIn = new AtomicInteger();
         volatile Inbound inbound;
 
         Node(NodeId id) {

@@ -391,6 +391,7 @@ class RpcLoopbackTest {
         for (int i = 1; i <= 4; i++) {
             a.abcast(NEWS, "m" + i);
         }
+        await().atMost(PROMPTLY).until(() -> fabric.heldFrames() == 8); // 4 broadcasts, to b and c
         fabric.releaseHeld(new java.util.Random(7), 0, cast -> cast.seq() == 2);
 
         // Then b and c give m2 up once the gap timeout passes and deliver the others in order
@@ -415,7 +416,7 @@ class RpcLoopbackTest {
         a.cast(nb.id, NEWS, "3");
         a.abcast(NEWS, "4");
         // and the direct casts arrive first (3 must wait for 2), then the broadcasts
-        await().atMost(PROMPTLY).until(() -> got.get(nb.id).size() >= 1);
+        await().atMost(PROMPTLY).until(() -> got.get(nb.id).size() >= 1 && fabric.heldFrames() == 4); // 2 broadcasts, to b and c
         fabric.releaseHeld(new java.util.Random(1), 0);
 
         // Then b handles them in the order a sent them, and c gets the broadcasts alone

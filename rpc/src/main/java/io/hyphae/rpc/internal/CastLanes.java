@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,8 +16,10 @@ import java.util.function.Consumer;
  * one after another: each origin has a lane, a queue drained by at most one task at a time.
  * Lanes of different origins run in parallel.
  *
- * <p>Offers for one origin must come from one thread at a time (the RPC node calls them under
- * its lock, in the order the casts became deliverable); draining runs on the executor.
+ * <p>Offers for one origin must come from one thread at a time (the RPC node makes them on its
+ * loop, in the order the casts became deliverable); draining runs on the executor. A drain hands
+ * up to {@link #BATCH} casts to the handlers in one task, so a stream of casts costs one
+ * executor hand-off per batch, not one per cast.
  */
 final class CastLanes {
 
@@ -27,12 +28,18 @@ final class CastLanes {
     private static final long RETRY_MICROS = 500;
 
     private final Executor executor;
-    private final ScheduledExecutorService retry;
+    private final Later retry;
     private final int capacity;
     private final Consumer<Cast> deliver;
     private final ConcurrentHashMap<NodeId, Lane> lanes = new ConcurrentHashMap<>();
 
-    CastLanes(Executor executor, ScheduledExecutorService retry, int capacity, Consumer<Cast> deliver) {
+    /** Runs work after a delay (the RPC loop's timer). */
+    @FunctionalInterface
+    interface Later {
+        void schedule(Runnable work, long delayNanos);
+    }
+
+    CastLanes(Executor executor, Later retry, int capacity, Consumer<Cast> deliver) {
         this.executor = executor;
         this.retry = retry;
         this.capacity = capacity;
@@ -81,7 +88,7 @@ final class CastLanes {
                 // The pool is saturated with requests: try again shortly rather than drop casts
                 // that were already accepted (they are bounded by the lane's capacity).
                 try {
-                    retry.schedule(this::submit, RETRY_MICROS, TimeUnit.MICROSECONDS);
+                    retry.schedule(this::submit, TimeUnit.MICROSECONDS.toNanos(RETRY_MICROS));
                 } catch (RejectedExecutionException stopped) {
                     // the node is closing; the queued casts go with it
                 }

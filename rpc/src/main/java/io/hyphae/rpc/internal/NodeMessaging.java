@@ -15,6 +15,8 @@ import io.hyphae.rpc.wire.RpcWireCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -93,6 +95,12 @@ public final class NodeMessaging implements Messaging {
     @Override
     public void bind(Inbound inbound) {
         this.inbound = inbound;
+    }
+
+    /** The node's event loop: the transport delivers frames on it, so the RPC state lives there too. */
+    @Override
+    public Optional<ScheduledExecutorService> eventLoop() {
+        return Optional.of(transport.executor());
     }
 
     @Override

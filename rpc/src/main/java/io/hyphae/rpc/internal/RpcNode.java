@@ -29,6 +29,7 @@ import io.hyphae.rpc.spi.Messaging.SendOutcome;
 import io.hyphae.rpc.wire.RpcMessage;
 import io.hyphae.rpc.wire.RpcMessage.Broadcast;
 import io.hyphae.rpc.wire.RpcMessage.Cast;
+import io.hyphae.rpc.wire.RpcMessage.CastBatch;
 import io.hyphae.rpc.wire.RpcMessage.DirectCast;
 import io.hyphae.rpc.wire.RpcMessage.DirectMark;
 import io.hyphae.rpc.wire.RpcMessage.ErrorReply;
@@ -45,17 +46,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -66,11 +61,14 @@ import org.slf4j.LoggerFactory;
  * it reads the clock, runs the timers, sends through the {@link Messaging} port, runs handlers
  * on the handler executor and completes the callers' futures.
  *
- * <p>The state machines see one event at a time: every event (a caller's call, an inbound
- * frame, a link loss, a departure, a timer) enters them under one short lock, which is never
- * held while a handler runs or a future completes. Ports are called under it only where their
- * contract says they do not block (send and broadcast), so the casts of this node leave in the
- * order they were numbered.
+ * <p><b>Threading.</b> The state machines and the bookkeeping around them (waiting callers, cast
+ * numbering) live on one thread, the {@link RpcLoop}: the node's event loop when the messaging
+ * port offers it, so inbound frames reach the state without a hand-off. No lock. Callers'
+ * threads check what they can alone (arguments, payload size, the outstanding bound), encode
+ * the payload and hand the rest to the loop as a command; inbound frames from another thread
+ * are handed over the same way. Casts to one receiver gathered in one loop turn leave in one
+ * frame ({@link CastOutbox}). Handlers never run on the loop: they run on the handler executor,
+ * and their replies go straight to the messaging port from there.
  */
 public final class RpcNode implements Rpc, Messaging.Inbound {
 
@@ -92,15 +90,20 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final Set<String> castHandlersWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Executor executor;
-    private final Optional<ThreadPoolExecutor> ownPool;
-    private final ScheduledThreadPoolExecutor timer;
+    private final Optional<HandlerPool> ownPool;
+    private final RpcLoop loop;
     private final CastLanes lanes;
     private final long epochNanos = System.nanoTime();
+    // Calls accepted and not yet completed, counted on the callers' side so a call past
+    // maxOutstandingCalls is refused at once, before it reaches the loop.
+    private final AtomicInteger accepted = new AtomicInteger();
 
-    private final Object lock = new Object();
-    // Guarded by lock.
+    // Loop thread only.
     private final MulticallTable table;
     private final CastOrdering ordering;
+    private final CastOutbox outbox;
+    private final RpcLoop.Deadline callDeadline;
+    private final RpcLoop.Deadline castDeadline;
     private final Map<Long, PendingCall<?>> pending = new HashMap<>();
     private final Map<NodeId, Long> directSeq = new HashMap<>();
     // Receivers of direct casts since the last broadcast, with the last number each got: the
@@ -108,9 +111,10 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private final Map<NodeId, Long> directsSinceBroadcast = new LinkedHashMap<>();
     private long broadcastSeq;
     private long lateAnswersReported;
-    private ScheduledFuture<?> castTick;
-    private long castTickAt;
-    // Written under lock; volatile so the inbound path can drop frames after close without taking it.
+    // Written on the loop, read by the gauges' thread.
+    private volatile int outstandingSeen;
+    private volatile int heldSeen;
+    // Written on the loop (and by close); volatile so callers and the inbound path drop work after close.
     private volatile boolean closed;
 
     public RpcNode(MembershipView membership, Messaging messaging, RpcConfig config, MeterRegistry meters) {
@@ -129,15 +133,11 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         this.config = config;
         this.self = membership.self();
         this.metrics = new RpcMetrics(meters);
-        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("hyphae-rpc-timer"));
-        timer.setRemoveOnCancelPolicy(true); // a call that completes early must not leave its timeout behind
         if (config.handlerExecutor().isPresent()) {
             this.executor = config.handlerExecutor().get();
             this.ownPool = Optional.empty();
         } else {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(config.handlerThreads(), config.handlerThreads(),
-                    60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(config.handlerQueueCapacity()),
-                    daemonThreads("hyphae-rpc-handler"), new ThreadPoolExecutor.AbortPolicy());
+            HandlerPool pool = new HandlerPool(config.handlerThreads(), config.handlerQueueCapacity(), "hyphae-rpc-handler");
             this.executor = pool;
             this.ownPool = Optional.of(pool);
         }
@@ -155,7 +155,12 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                         log.debug("gave up {} cast(s) as lost", count);
                     }
                 });
-        this.lanes = new CastLanes(executor, timer, config.castQueueCapacity(), this::deliverCast);
+        this.outbox = new CastOutbox(this::send, (to, n) -> metrics.castsDropped(CastDrop.UNREACHABLE, n));
+        this.loop = new RpcLoop(messaging.eventLoop(), this::endOfTurn);
+        this.callDeadline = loop.new Deadline(this::now, this::tickCalls);
+        this.castDeadline = loop.new Deadline(this::now, this::tickCasts);
+        this.lanes = new CastLanes(executor, loop::schedule,
+                config.castQueueCapacity(), this::deliverCast);
         registerGauges(meters);
         membership.onMemberDown(this::memberDown);
         messaging.bind(this);
@@ -198,11 +203,18 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     @Override
     public <Q, R> CompletableFuture<MulticallResult<R>> multicallAsync(Endpoint<Q, R> endpoint, Q request, Duration timeout) {
-        return multicallAsync(membership.liveMembers(), endpoint, request, timeout);
+        return startCall(null, endpoint, request, timeout);
     }
 
     @Override
     public <Q, R> CompletableFuture<MulticallResult<R>> multicallAsync(
+            Collection<NodeId> targets, Endpoint<Q, R> endpoint, Q request, Duration timeout) {
+        // The loop reads the targets later: keep a copy the caller cannot change meanwhile.
+        return startCall(List.copyOf(new LinkedHashSet<>(targets)), endpoint, request, timeout);
+    }
+
+    /** @param targets the nodes to call, or null for every live member (read on the loop) */
+    private <Q, R> CompletableFuture<MulticallResult<R>> startCall(
             Collection<NodeId> targets, Endpoint<Q, R> endpoint, Q request, Duration timeout) {
         if (timeout.isNegative()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("timeout must not be negative, was " + timeout));
@@ -213,43 +225,54 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (closed) {
+            return CompletableFuture.failedFuture(new RpcException("RPC is closed"));
+        }
+        if (accepted.incrementAndGet() > config.maxOutstandingCalls()) {
+            accepted.decrementAndGet();
+            metrics.rejectedOutstanding();
+            return CompletableFuture.failedFuture(new RpcLimitExceededException("over maxOutstandingCalls ("
+                    + config.maxOutstandingCalls() + ") calls are waiting for answers"));
+        }
         long timeoutNanos = timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT.toNanos() : timeout.toNanos();
-        Set<NodeId> members = membership.liveMembers();
         long start = now();
         PendingCall<R> call = new PendingCall<>(endpoint.replyCodec(), start);
+        Request message = new Request(0, endpoint.name(), payload);
+        if (!loop.submit(() -> open(targets, message, start + timeoutNanos, call))) {
+            call.fail(new RpcLimitExceededException("over " + RpcLoop.MAX_QUEUED + " calls and casts are waiting for the RPC loop"));
+        }
+        return call.future;
+    }
+
+    /** On the loop: opens the call in the table and sends its requests. */
+    private void open(Collection<NodeId> targets, Request message, long deadline, PendingCall<?> call) {
+        if (closed) {
+            call.fail(new RpcException("RPC is closed"));
+            return;
+        }
+        Set<NodeId> members = membership.liveMembers();
         Opened opened;
-        synchronized (lock) {
-            if (closed) {
-                return CompletableFuture.failedFuture(new RpcException("RPC is closed"));
-            }
-            try {
-                opened = table.open(targets, members, start + timeoutNanos);
-            } catch (RpcLimitExceededException e) {
-                metrics.rejectedOutstanding();
-                return CompletableFuture.failedFuture(e);
-            }
-            if (opened.completedAtOnce().isEmpty()) {
-                pending.put(opened.callId(), call);
-            }
+        try {
+            opened = table.open(targets == null ? members : targets, members, deadline);
+        } catch (RpcLimitExceededException e) {
+            metrics.rejectedOutstanding();
+            call.fail(e);
+            return;
         }
         if (opened.completedAtOnce().isPresent()) {
             call.complete(opened.completedAtOnce().get());
-            return call.future;
+            return;
         }
-        try {
-            call.timeout = timer.schedule(this::tickCalls, timeoutNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closing) {
-            // close() raced this call and has failed it already, or is about to
-        }
-        Request message = new Request(opened.callId(), endpoint.name(), payload);
+        pending.put(opened.callId(), call);
+        callDeadline.ensure(table.nextDeadline());
+        Request request = new Request(opened.callId(), message.name(), message.payload());
         for (NodeId target : opened.sendTo()) {
             if (target.equals(self)) {
-                serveRequest(self, message);
-            } else if (send(target, message) == SendOutcome.UNREACHABLE) {
+                serveRequest(self, request);
+            } else if (send(target, request) == SendOutcome.UNREACHABLE) {
                 answer(target, opened.callId(), Reason.UNREACHABLE, "not reachable");
             }
         }
-        return call.future;
     }
 
     @Override
@@ -259,7 +282,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     @Override
     public <Q, R> CompletableFuture<R> callAsync(NodeId node, Endpoint<Q, R> endpoint, Q request, Duration timeout) {
-        return multicallAsync(List.of(node), endpoint, request, timeout).thenApply(result -> {
+        return startCall(List.of(node), endpoint, request, timeout).thenApply(result -> {
             Optional<R> reply = result.replyFrom(node);
             if (reply.isPresent()) {
                 return reply.get();
@@ -276,69 +299,100 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         if (members.size() <= config.directAbcastMaxMembers()) {
             // Small cluster: one frame per member keeps every receiver's stream in TCP order,
             // with none of Plumtree's lazy repair under load (docs/rpc.md, "abcast to all").
-            abcast(members, topic, message);
+            // The snapshot is immutable, so the loop may read it later as it is.
+            cast(members, topic, message);
             return;
         }
         byte[] payload = encodePayload(topic.codec(), message);
-        synchronized (lock) {
-            requireOpen();
-            List<DirectMark> marks = new ArrayList<>(directsSinceBroadcast.size());
-            directsSinceBroadcast.forEach((node, seq) -> marks.add(new DirectMark(DirectMark.keyOf(node), seq)));
-            long size = payload.length + (long) marks.size() * DirectMark.BYTES;
-            if (size > config.maxPayloadBytes()) {
-                metrics.rejectedPayload();
-                throw new RpcLimitExceededException("payload of " + payload.length + " bytes plus " + marks.size()
-                        + " ordering marks (direct casts since the last abcast) is over maxPayloadBytes (" + config.maxPayloadBytes() + ")");
-            }
-            directsSinceBroadcast.clear();
-            Broadcast cast = new Broadcast(self, ++broadcastSeq, marks, topic.name(), payload);
-            enqueueLocal(cast);
-            try {
-                messaging.broadcast(cast);
-            } catch (RuntimeException e) {
-                log.warn("broadcast of {} failed in the messaging layer", cast, e);
-            }
+        // The marks the broadcast will carry are known only on the loop; at most one per other
+        // member, so a payload with room for that many is refused here or never.
+        long marksBound = (long) (members.size() - 1) * DirectMark.BYTES;
+        if (payload.length + marksBound > config.maxPayloadBytes()) {
+            metrics.rejectedPayload();
+            throw new RpcLimitExceededException("payload of " + payload.length + " bytes plus room for " + (members.size() - 1)
+                    + " ordering marks (one per other member) is over maxPayloadBytes (" + config.maxPayloadBytes() + ")");
         }
+        requireOpen();
+        submitCast(() -> broadcastOnLoop(topic.name(), payload));
         metrics.castSent(true);
+    }
+
+    /** On the loop: numbers and sends one broadcast, with the marks of the direct casts since the last. */
+    private void broadcastOnLoop(String name, byte[] payload) {
+        if (closed) {
+            return;
+        }
+        List<DirectMark> marks = new ArrayList<>(directsSinceBroadcast.size());
+        directsSinceBroadcast.forEach((n, seq) -> marks.add(new DirectMark(DirectMark.keyOf(n), seq)));
+        if (payload.length + (long) marks.size() * DirectMark.BYTES > config.maxPayloadBytes()) {
+            // Members joined between the caller's check and now; rare, and said loudly.
+            metrics.rejectedPayload();
+            log.warn("abcast '{}' of {} bytes dropped: with {} ordering marks it is over maxPayloadBytes ({})",
+                    name, payload.length, marks.size(), config.maxPayloadBytes());
+            return;
+        }
+        directsSinceBroadcast.clear();
+        Broadcast cast = new Broadcast(self, ++broadcastSeq, marks, name, payload);
+        enqueueLocal(cast);
+        // Direct casts gathered before it must leave first (a receiver's marks point at them).
+        outbox.flushAll();
+        try {
+            messaging.broadcast(cast);
+        } catch (RuntimeException e) {
+            log.warn("broadcast of {} failed in the messaging layer", cast, e);
+        }
     }
 
     @Override
     public <M> void abcast(Collection<NodeId> targets, Topic<M> topic, M message) {
-        byte[] payload = encodePayload(topic.codec(), message);
-        Set<NodeId> members = membership.liveMembers();
-        int sent = 0;
-        int unreachable = 0;
-        int notMembers = 0;
-        // One lock for the whole fan-out (not one per target): abcast to all in a small cluster
-        // comes here for every cast, and W3 showed the per-target lock and set copies in profiles.
-        synchronized (lock) {
-            requireOpen();
-            for (NodeId target : targets instanceof Set<?> ? targets : new LinkedHashSet<>(targets)) {
-                if (!members.contains(target)) {
-                    notMembers++;
-                    continue;
-                }
-                sent++;
-                if (target.equals(self)) {
-                    // The own share needs no numbering: it is queued now, in send order.
-                    enqueueLocal(new DirectCast(self, 1, broadcastSeq, topic.name(), payload));
-                } else {
-                    long seq = directSeq.merge(target, 1L, Long::sum);
-                    directsSinceBroadcast.put(target, seq);
-                    if (send(target, new DirectCast(self, seq, broadcastSeq, topic.name(), payload)) == SendOutcome.UNREACHABLE) {
-                        unreachable++;
-                    }
-                }
-            }
-        }
-        metrics.castsSent(sent);
-        metrics.castsDropped(CastDrop.NOT_A_MEMBER, notMembers);
-        metrics.castsDropped(CastDrop.UNREACHABLE, unreachable);
+        // The loop reads the targets later: keep a copy the caller cannot change meanwhile.
+        cast(List.copyOf(new LinkedHashSet<>(targets)), topic, message);
     }
 
     @Override
     public <M> void cast(NodeId node, Topic<M> topic, M message) {
-        abcast(List.of(node), topic, message);
+        cast(List.of(node), topic, message);
+    }
+
+    /** @param targets distinct, and not changed after this call */
+    private <M> void cast(Collection<NodeId> targets, Topic<M> topic, M message) {
+        byte[] payload = encodePayload(topic.codec(), message);
+        requireOpen();
+        submitCast(() -> castOnLoop(targets, topic.name(), payload));
+    }
+
+    private void submitCast(Runnable onLoop) {
+        if (!loop.submit(onLoop)) {
+            metrics.castDropped(CastDrop.QUEUE_FULL);
+            throw new RpcLimitExceededException("over " + RpcLoop.MAX_QUEUED + " calls and casts are waiting for the RPC loop");
+        }
+    }
+
+    /** On the loop: numbers one direct cast per target and gathers it for its receiver's next frame. */
+    private void castOnLoop(Collection<NodeId> targets, String name, byte[] payload) {
+        if (closed) {
+            return;
+        }
+        Set<NodeId> members = membership.liveMembers();
+        int sent = 0;
+        int notMembers = 0;
+        for (NodeId target : targets) {
+            if (!members.contains(target)) {
+                notMembers++;
+                continue;
+            }
+            sent++;
+            if (target.equals(self)) {
+                // The own share needs no numbering: it is queued now, in send order.
+                enqueueLocal(new DirectCast(self, 1, broadcastSeq, name, payload));
+            } else {
+                long seq = directSeq.merge(target, 1L, Long::sum);
+                directsSinceBroadcast.put(target, seq);
+                outbox.add(target, new DirectCast(self, seq, broadcastSeq, name, payload));
+            }
+        }
+        metrics.castsSent(sent);
+        metrics.castsDropped(CastDrop.NOT_A_MEMBER, notMembers);
     }
 
     // ---------------------------------------------------------------- inbound
@@ -349,68 +403,71 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             return;
         }
         if (message instanceof Request r) {
-            serveRequest(from, r);
-        } else if (message instanceof Reply r) {
-            List<PendingCall<?>> calls;
-            synchronized (lock) {
-                Optional<Completed> done = table.onReply(from, r.callId(), r.payload());
-                reportLateAnswers();
-                calls = takeCalls(done.stream().toList());
-            }
-            completeAll(calls);
+            serveRequest(from, r); // needs no state: straight to the handler executor
+        } else if (!loop.run(() -> receivedOnLoop(from, message))) {
+            log.debug("RPC frame from {} dropped: the RPC loop is full or stopped", from);
+        }
+    }
+
+    private void receivedOnLoop(NodeId from, RpcMessage message) {
+        if (closed) {
+            return;
+        }
+        if (message instanceof Reply r) {
+            Optional<Completed> done = table.onReply(from, r.callId(), r.payload());
+            reportLateAnswers();
+            done.ifPresent(this::completed);
         } else if (message instanceof ErrorReply e) {
             answer(from, e.callId(), e.reason(), e.detail());
-        } else {
-            Cast cast = (Cast) message;
+        } else if (message instanceof CastBatch batch) {
+            if (!batch.origin().equals(from)) {
+                metrics.castsDropped(CastDrop.WRONG_ORIGIN, batch.casts().size());
+                return;
+            }
+            long now = now();
+            for (DirectCast cast : batch.casts()) {
+                enqueueAll(ordering.onCast(cast, now));
+            }
+            castDeadline.ensure(ordering.nextDeadline());
+        } else if (message instanceof Cast cast) {
             if (cast instanceof DirectCast && !cast.origin().equals(from)) {
                 // Direct casts come straight from their origin; anything else is forged or misrouted.
                 metrics.castDropped(CastDrop.WRONG_ORIGIN);
                 return;
             }
-            synchronized (lock) {
-                if (!closed) {
-                    enqueueAll(ordering.onCast(cast, now()));
-                    scheduleCastTick();
-                }
-            }
+            enqueueAll(ordering.onCast(cast, now()));
+            castDeadline.ensure(ordering.nextDeadline());
         }
     }
 
     @Override
     public void linkLost(NodeId node) {
-        nodeGone(node, Reason.UNREACHABLE, "link lost");
+        loop.run(() -> nodeGone(node, Reason.UNREACHABLE, "link lost"));
     }
 
     private void memberDown(NodeId node, Departure how) {
-        if (how == Departure.LEFT) {
-            nodeGone(node, Reason.LEFT, "left the cluster");
-        } else {
-            nodeGone(node, Reason.UNREACHABLE, "member down: failed");
-        }
-        synchronized (lock) {
+        loop.run(() -> {
             if (closed) {
                 return;
             }
+            nodeGone(node, how == Departure.LEFT ? Reason.LEFT : Reason.UNREACHABLE,
+                    how == Departure.LEFT ? "left the cluster" : "member down: failed");
             ordering.onOriginDown(node, now());
             directSeq.remove(node);
             directsSinceBroadcast.remove(node);
-            scheduleCastTick();
-        }
-        // The lane outlives the ordering's grace period, so casts still travelling find it.
-        long laneGraceNanos = 3 * config.gapTimeout().toNanos();
-        try {
-            timer.schedule(() -> lanes.remove(node), laneGraceNanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException closing) {
-            // stopped meanwhile
-        }
+            castDeadline.ensure(ordering.nextDeadline());
+            // The lane outlives the ordering's grace period, so casts still travelling find it.
+            try {
+                loop.schedule(() -> lanes.remove(node), 3 * config.gapTimeout().toNanos());
+            } catch (RejectedExecutionException closing) {
+                // stopped meanwhile
+            }
+        });
     }
 
+    /** On the loop. */
     private void nodeGone(NodeId node, Reason reason, String detail) {
-        List<PendingCall<?>> calls;
-        synchronized (lock) {
-            calls = takeCalls(table.onNodeGone(node, reason, Optional.of(detail)));
-        }
-        completeAll(calls);
+        table.onNodeGone(node, reason, Optional.of(detail)).forEach(this::completed);
     }
 
     // ---------------------------------------------------------------- serving
@@ -456,10 +513,11 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         return new Reply(request.callId(), reply);
     }
 
+    /** From any thread: an answer goes straight to the port (or, for this node's own share, to the loop). */
     private void respond(NodeId to, RpcMessage answer) {
         if (to.equals(self)) {
             received(self, answer); // this node's own share of a multicall
-        } else if (send(to, answer) == SendOutcome.UNREACHABLE) {
+        } else if (sendNow(to, answer) == SendOutcome.UNREACHABLE) {
             log.debug("could not answer {}: not reachable; its call will report it", to);
         }
     }
@@ -501,12 +559,11 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     // ---------------------------------------------------------------- completion
 
+    /** A caller waiting for its multicall; completed once, from the loop (or by close). */
     private final class PendingCall<R> {
         final CompletableFuture<MulticallResult<R>> future = new CompletableFuture<>();
         final RpcCodec<R> replyCodec;
         final long startNanos;
-        volatile ScheduledFuture<?> timeout;
-        Completed completedWith;
 
         PendingCall(RpcCodec<R> replyCodec, long startNanos) {
             this.replyCodec = replyCodec;
@@ -514,10 +571,6 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         }
 
         void complete(Completed done) {
-            ScheduledFuture<?> t = timeout;
-            if (t != null) {
-                t.cancel(false);
-            }
             Map<NodeId, R> replies = new LinkedHashMap<>();
             List<BadNode> bad = new ArrayList<>(done.badNodes());
             for (Map.Entry<NodeId, byte[]> e : done.replies().entrySet()) {
@@ -532,45 +585,33 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                 }
             }
             metrics.multicallDone(startNanos, now(), replies.size(), bad);
+            accepted.decrementAndGet();
             future.complete(new MulticallResult<>(replies, bad));
+        }
+
+        void fail(RuntimeException why) {
+            accepted.decrementAndGet();
+            future.completeExceptionally(why);
         }
     }
 
-    /** {@code from} is answered for {@code callId} without a reply. */
+    /** On the loop: {@code from} is answered for {@code callId} without a reply. */
     private void answer(NodeId from, long callId, Reason reason, String detail) {
-        List<PendingCall<?>> calls;
-        synchronized (lock) {
-            Optional<Completed> done = table.onError(from, callId, reason, Optional.of(detail));
-            reportLateAnswers();
-            calls = takeCalls(done.stream().toList());
-        }
-        completeAll(calls);
+        Optional<Completed> done = table.onError(from, callId, reason, Optional.of(detail));
+        reportLateAnswers();
+        done.ifPresent(this::completed);
     }
 
     private void tickCalls() {
-        List<PendingCall<?>> calls;
-        synchronized (lock) {
-            calls = takeCalls(table.onTick(now()));
-        }
-        completeAll(calls);
+        table.onTick(now()).forEach(this::completed);
+        callDeadline.ensure(table.nextDeadline());
     }
 
-    /** Under the lock: removes the waiting callers of {@code done}, each carrying its completion. */
-    private List<PendingCall<?>> takeCalls(List<Completed> done) {
-        List<PendingCall<?>> calls = new ArrayList<>(done.size());
-        for (Completed c : done) {
-            PendingCall<?> call = pending.remove(c.callId());
-            if (call != null) {
-                call.completedWith = c;
-                calls.add(call);
-            }
-        }
-        return calls;
-    }
-
-    private static void completeAll(List<PendingCall<?>> calls) {
-        for (PendingCall<?> call : calls) {
-            call.complete(call.completedWith);
+    /** On the loop: hands a finished call to its waiting caller. */
+    private void completed(Completed done) {
+        PendingCall<?> call = pending.remove(done.callId());
+        if (call != null) {
+            call.complete(done);
         }
     }
 
@@ -582,47 +623,46 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     // ---------------------------------------------------------------- casts, internals
 
-    /** Under the lock. */
+    /** On the loop. */
     private void enqueueLocal(Cast cast) {
         if (!lanes.offer(cast)) {
             metrics.castDropped(CastDrop.QUEUE_FULL);
         }
     }
 
-    /** Under the lock. */
+    /** On the loop. */
     private void enqueueAll(List<Cast> deliverable) {
         for (Cast c : deliverable) {
             enqueueLocal(c);
         }
     }
 
-    /** Under the lock: makes sure a timer runs when the earliest cast gap or grace period ends. */
-    private void scheduleCastTick() {
-        OptionalLong next = ordering.nextDeadline();
-        if (next.isEmpty() || (castTick != null && castTickAt <= next.getAsLong())) {
+    private void tickCasts() {
+        if (closed) {
             return;
         }
-        if (castTick != null) {
-            castTick.cancel(false);
-        }
-        castTickAt = next.getAsLong();
-        castTick = timer.schedule(this::tickCasts, Math.max(0, castTickAt - now()), TimeUnit.NANOSECONDS);
+        enqueueAll(ordering.onTick(now()));
+        castDeadline.ensure(ordering.nextDeadline());
     }
 
-    private void tickCasts() {
-        synchronized (lock) {
-            castTick = null;
-            if (closed) {
-                return;
-            }
-            enqueueAll(ordering.onTick(now()));
-            scheduleCastTick();
-        }
+    /** After every turn of the loop: the gathered casts leave, and the gauges see the new state. */
+    private void endOfTurn() {
+        outbox.flushAll();
+        outstandingSeen = table.outstanding();
+        heldSeen = ordering.held();
     }
 
     // ---------------------------------------------------------------- helpers
 
+    /** On the loop: a frame to {@code to} goes after the casts gathered for it. */
     private SendOutcome send(NodeId to, RpcMessage message) {
+        if (!(message instanceof DirectCast || message instanceof CastBatch)) {
+            outbox.flush(to);
+        }
+        return sendNow(to, message);
+    }
+
+    private SendOutcome sendNow(NodeId to, RpcMessage message) {
         try {
             return messaging.send(to, message);
         } catch (RuntimeException e) {
@@ -673,59 +713,63 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     }
 
     private void registerGauges(MeterRegistry meters) {
-        Gauge.builder("hyphae.rpc.multicall.outstanding", this, n -> n.outstanding())
+        Gauge.builder("hyphae.rpc.multicall.outstanding", this, n -> n.outstandingSeen)
                 .description("calls from this node waiting for answers").register(meters);
         Gauge.builder("hyphae.rpc.handler.queue.depth", this, n -> n.handlerQueueDepth())
                 .description("requests and cast batches waiting for a handler thread").register(meters);
         Gauge.builder("hyphae.rpc.abcast.queue.depth", lanes, CastLanes::queued)
                 .description("casts ordered and waiting for their handler").register(meters);
-        Gauge.builder("hyphae.rpc.abcast.held", this, n -> n.heldCasts())
+        Gauge.builder("hyphae.rpc.abcast.held", this, n -> n.heldSeen)
                 .description("casts held back waiting for an earlier missing one").register(meters);
-    }
-
-    private double outstanding() {
-        synchronized (lock) {
-            return table.outstanding();
-        }
-    }
-
-    private double heldCasts() {
-        synchronized (lock) {
-            return ordering.held();
-        }
+        Gauge.builder("hyphae.rpc.loop.queue.depth", loop, RpcLoop::queued)
+                .description("calls and casts handed to the RPC loop and not yet taken").register(meters);
     }
 
     private double handlerQueueDepth() {
-        return executor instanceof ThreadPoolExecutor pool ? pool.getQueue().size() : Double.NaN;
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return ownPool.map(p -> (double) p.waiting()).orElse(Double.NaN);
     }
 
     @Override
     public void close() {
         // Leave first, so the others stop calling this node before its calls are failed here.
         node.ifPresent(HyphaeNode::leave);
-        List<PendingCall<?>> calls;
-        synchronized (lock) {
-            if (closed) {
-                return;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Runnable closeOnLoop = () -> {
+            closeState();
+            loop.runQueued();
+            done.complete(null);
+        };
+        if (loop.inLoop()) {
+            closeOnLoop.run();
+        } else {
+            try {
+                loop.schedule(closeOnLoop, 0);
+                done.get(10, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // The loop is gone (its node's resources were closed first): nothing runs on it any more.
+                closeState();
+                loop.runQueued();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            closed = true;
-            calls = new ArrayList<>(pending.values());
-            pending.clear();
         }
-        for (PendingCall<?> call : calls) {
-            call.future.completeExceptionally(new RpcException("RPC closed while the call was outstanding"));
-        }
-        timer.shutdownNow();
-        ownPool.ifPresent(ThreadPoolExecutor::shutdownNow);
+        loop.shutdown();
+        ownPool.ifPresent(HandlerPool::shutdownNow);
         node.ifPresent(HyphaeNode::close);
+    }
+
+    /** Marks this RPC layer closed and fails every waiting caller; on the loop, or once the loop is gone. */
+    private void closeState() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        callDeadline.cancel();
+        castDeadline.cancel();
+        List<PendingCall<?>> calls = new ArrayList<>(pending.values());
+        pending.clear();
+        for (PendingCall<?> call : calls) {
+            call.fail(new RpcException("RPC closed while the call was outstanding"));
+        }
     }
 }

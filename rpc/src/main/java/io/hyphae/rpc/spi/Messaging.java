@@ -3,6 +3,8 @@ package io.hyphae.rpc.spi;
 import io.hyphae.membership.NodeId;
 import io.hyphae.rpc.wire.RpcMessage;
 import io.hyphae.rpc.wire.RpcWireCodec;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * How RPC frames travel. The transport and Plumtree implement it; they encode frames with
@@ -49,6 +51,17 @@ public interface Messaging {
      * frames that arrive earlier are dropped by the implementation.
      */
     void bind(Inbound inbound);
+
+    /**
+     * The single thread the RPC layer should keep its state on: an executor that runs every task
+     * on one thread, the same thread for its whole life, and that {@link Inbound} is called
+     * from (mostly: calls from other threads are handed to it). On a node this is the node's
+     * event loop, so an inbound frame reaches the RPC state without a thread hand-off. Empty (the
+     * default): the RPC layer runs a thread of its own.
+     */
+    default Optional<ScheduledExecutorService> eventLoop() {
+        return Optional.empty();
+    }
 
     /** Where the messaging side delivers. Calls come from I/O threads, possibly several at once; none blocks. */
     interface Inbound {

@@ -16,7 +16,8 @@ import java.util.Objects;
  * <p>Payloads are the bytes of the endpoint's codec; arrays are not copied (messages are
  * built once and handed on), but equality compares their contents so messages are values.
  */
-public sealed interface RpcMessage permits RpcMessage.Request, RpcMessage.Reply, RpcMessage.ErrorReply, RpcMessage.Cast {
+public sealed interface RpcMessage permits RpcMessage.Request, RpcMessage.Reply, RpcMessage.ErrorReply, RpcMessage.Cast,
+        RpcMessage.CastBatch {
 
     /** Longest error detail carried, in UTF-8 bytes; longer details are cut when the error is built. */
     int MAX_DETAIL_BYTES = 1024;
@@ -205,6 +206,37 @@ public sealed interface RpcMessage permits RpcMessage.Request, RpcMessage.Reply,
         @Override
         public String toString() {
             return "DirectCast[origin=" + origin + ", seq=" + seq + ", afterBroadcast=" + afterBroadcast + ", name=" + name + ", " + payload.length + " bytes]";
+        }
+    }
+
+    /**
+     * Several direct casts from one origin to one receiver in one frame: what the sender had
+     * queued for that receiver in one turn of its loop. The casts are consecutive in the
+     * origin's numbering for that receiver ({@code seq} n, n+1, …) and are delivered as if they
+     * had come one frame each, in list order.
+     */
+    record CastBatch(List<DirectCast> casts) implements RpcMessage {
+        public CastBatch {
+            casts = List.copyOf(casts);
+            if (casts.size() < 2) {
+                throw new IllegalArgumentException("a batch holds at least 2 casts, was " + casts.size());
+            }
+            DirectCast first = casts.get(0);
+            for (int i = 1; i < casts.size(); i++) {
+                DirectCast c = casts.get(i);
+                if ((c.origin() != first.origin() && !c.origin().equals(first.origin())) || c.seq() != first.seq() + i) {
+                    throw new IllegalArgumentException("a batch holds consecutive casts of one origin; cast " + i + " is " + c);
+                }
+            }
+        }
+
+        public NodeId origin() {
+            return casts.get(0).origin();
+        }
+
+        @Override
+        public String toString() {
+            return "CastBatch[origin=" + origin() + ", seq=" + casts.get(0).seq() + ".." + casts.get(casts.size() - 1).seq() + "]";
         }
     }
 

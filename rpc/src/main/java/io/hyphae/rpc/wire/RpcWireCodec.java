@@ -9,6 +9,7 @@ import io.hyphae.membership.wire.WireWriter;
 import io.hyphae.rpc.BadNode.Reason;
 import io.hyphae.rpc.Names;
 import io.hyphae.rpc.wire.RpcMessage.Broadcast;
+import io.hyphae.rpc.wire.RpcMessage.CastBatch;
 import io.hyphae.rpc.wire.RpcMessage.DirectCast;
 import io.hyphae.rpc.wire.RpcMessage.DirectMark;
 import io.hyphae.rpc.wire.RpcMessage.ErrorReply;
@@ -37,6 +38,9 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
     private static final byte ERROR_REPLY = 3;
     private static final byte BROADCAST = 4;
     private static final byte DIRECT_CAST = 5;
+    private static final byte CAST_BATCH = 6;
+    // Smallest encoded batch item: afterBroadcast (8), an empty-prefixed name (2 + 1), payload length (4).
+    private static final int MIN_BATCH_ITEM_BYTES = 15;
 
     private static final byte NO_SUCH_HANDLER = 1;
     private static final byte HANDLER_THREW = 2;
@@ -62,6 +66,8 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             return "ERROR_REPLY";
         } else if (message instanceof Broadcast) {
             return "BROADCAST";
+        } else if (message instanceof CastBatch) {
+            return "CAST_BATCH";
         }
         return "DIRECT_CAST";
     }
@@ -94,6 +100,18 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             }
             WireWriter.writeString(out, b.name());
             WireWriter.writeBytes(out, b.payload());
+        } else if (message instanceof CastBatch b) {
+            // The origin and the first number once; the numbers of the rest follow from it.
+            out.writeByte(CAST_BATCH);
+            DirectCast first = b.casts().get(0);
+            WireWriter.writeNodeId(out, first.origin());
+            out.writeLong(first.seq());
+            WireWriter.writeCount(out, b.casts().size());
+            for (DirectCast d : b.casts()) {
+                out.writeLong(d.afterBroadcast());
+                WireWriter.writeString(out, d.name());
+                WireWriter.writeBytes(out, d.payload());
+            }
         } else {
             DirectCast d = (DirectCast) message; // the interface is sealed: nothing else is left
             out.writeByte(DIRECT_CAST);
@@ -147,14 +165,48 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
                 }
                 yield new DirectCast(origin, seq, after, readName(r), r.readBytes());
             }
+            case CAST_BATCH -> readBatch(r, in);
             default -> throw new MalformedFrameException("unknown RPC message type " + type);
         };
         r.end();
         return m;
     }
 
+    private static CastBatch readBatch(WireReader r, ByteBuf in) throws MalformedFrameException {
+        NodeId origin = r.readNodeId();
+        long first = readSeq(r);
+        int count = r.readCount();
+        if (count < 2) {
+            throw new MalformedFrameException("a cast batch holds at least 2 casts, was " + count);
+        }
+        if ((long) count * MIN_BATCH_ITEM_BYTES > in.readableBytes()) {
+            throw new MalformedFrameException(count + " batched casts announced, only " + in.readableBytes() + " bytes left");
+        }
+        if (first > Long.MAX_VALUE - count) {
+            throw new MalformedFrameException("batch numbers from " + first + " overflow");
+        }
+        List<DirectCast> casts = new ArrayList<>(count);
+        String name = null;
+        for (int i = 0; i < count; i++) {
+            long after = r.readLong();
+            if (after < 0) {
+                throw new MalformedFrameException("afterBroadcast must be >= 0, was " + after);
+            }
+            String n = r.readString();
+            // Batched casts mostly share one topic: check (and keep) the name once per change.
+            if (!n.equals(name)) {
+                name = checkName(n);
+            }
+            casts.add(new DirectCast(origin, first + i, after, name, r.readBytes()));
+        }
+        return new CastBatch(casts);
+    }
+
     private static String readName(WireReader r) throws MalformedFrameException {
-        String name = r.readString();
+        return checkName(r.readString());
+    }
+
+    private static String checkName(String name) throws MalformedFrameException {
         if (!Names.isValid(name)) {
             throw new MalformedFrameException("handler name must be 1.." + Names.MAX_NAME_BYTES + " bytes");
         }

@@ -7,6 +7,7 @@ import io.hyphae.membership.NodeId;
 import io.hyphae.membership.wire.WireLimits;
 import io.hyphae.rpc.BadNode.Reason;
 import io.hyphae.rpc.wire.RpcMessage.Broadcast;
+import io.hyphae.rpc.wire.RpcMessage.CastBatch;
 import io.hyphae.rpc.wire.RpcMessage.DirectCast;
 import io.hyphae.rpc.wire.RpcMessage.DirectMark;
 import io.hyphae.rpc.wire.RpcMessage.ErrorReply;
@@ -14,6 +15,8 @@ import io.hyphae.rpc.wire.RpcMessage.Reply;
 import io.hyphae.rpc.wire.RpcMessage.Request;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -53,6 +56,9 @@ class RpcWireCodecProperties {
         }
     }
 
+    private record BatchItem(long after, String name, byte[] payload) {
+    }
+
     @Provide
     Arbitrary<RpcMessage> messages() {
         Arbitrary<Long> ids = Arbitraries.longs();
@@ -70,7 +76,19 @@ class RpcWireCodecProperties {
         Arbitrary<Long> seqs = Arbitraries.longs().greaterOrEqual(1);
         Arbitrary<DirectMark> marks = Combinators.combine(Arbitraries.longs(), seqs).as(DirectMark::new);
 
+        Arbitrary<CastBatch> batches = Combinators.combine(nodes, Arbitraries.longs().between(1, Long.MAX_VALUE / 2),
+                        Combinators.combine(Arbitraries.longs().greaterOrEqual(0), names, payloads).as(BatchItem::new).list().ofMinSize(2).ofMaxSize(6))
+                .as((origin, first, items) -> {
+                    List<DirectCast> casts = new ArrayList<>();
+                    for (int i = 0; i < items.size(); i++) {
+                        BatchItem item = items.get(i);
+                        casts.add(new DirectCast(origin, first + i, item.after(), item.name(), item.payload()));
+                    }
+                    return new CastBatch(casts);
+                });
+
         return Arbitraries.oneOf(
+                batches,
                 Combinators.combine(ids, names, payloads).as(Request::new),
                 Combinators.combine(ids, payloads).as(Reply::new),
                 Combinators.combine(ids, reasons, details).as(ErrorReply::of),

@@ -32,15 +32,14 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One TCP connection: its handshake, then its frames. The last handler of the pipeline; runs on
- * the transport's event loop, so its fields need no locks (except the outbound byte count,
- * which {@link #write} updates from any sending thread).
+ * the transport's event loop, so its fields need no locks ({@link #write}, callable from any
+ * thread, reads only the channel).
  *
  * <p>Every way a connection ends goes through {@code channelInactive}, which hands it to
  * {@link NettyTransport#connectionClosed}: one place decides about link-down events.
@@ -55,7 +54,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final boolean dialler;
     private final Optional<HostAndPort> dialled;
     private final Optional<CompletableFuture<NodeId>> dialResult;
-    private final AtomicLong queuedBytes = new AtomicLong();
     private final byte[] myNonce;
 
     private Channel channel;
@@ -419,8 +417,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Queues an application message, within the link's byte bound. Safe from any thread: the
-     * bound is an atomic count of bytes handed to Netty and not yet written to the socket.
+     * Queues an application message, within the link's byte bound. Safe from any thread. The
+     * bound is Netty's own count of the channel's pending bytes (frames written but not yet on
+     * the socket, and frames still in write tasks from other threads), held against a high water
+     * mark of {@code outboundQueueBytes} ({@link NettyTransport}); two threads racing may each
+     * pass the check, so the bound can be overshot by a frame per sending thread. The write takes
+     * the channel's void promise: no promise and no listener per frame (a failed write reaches
+     * {@link #exceptionCaught}, which closes the link, and the link-down event reports it).
      */
     SendResult write(Protocols.Registered<?> protocol, Object message) {
         ByteBuf frame = protocol.encodeFrame(channel.alloc(), message);
@@ -430,15 +433,14 @@ final class Connection extends ChannelInboundHandlerAdapter {
             transport.meters().sendDropped("too_large");
             return SendResult.TOO_LARGE;
         }
-        if (queuedBytes.addAndGet(size) > transport.config().outboundQueueBytes()) {
-            queuedBytes.addAndGet(-size);
+        if (channel.bytesBeforeUnwritable() < size) {
             frame.release();
             transport.meters().sendDropped("backpressure");
             transport.backpressureReached(this);
             return SendResult.DROPPED_BACKPRESSURE;
         }
         transport.countOutbound(protocol, message, size);
-        channel.writeAndFlush(frame).addListener(f -> queuedBytes.addAndGet(-size));
+        channel.writeAndFlush(frame, channel.voidPromise());
         return SendResult.QUEUED;
     }
 }

@@ -27,6 +27,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -112,6 +113,7 @@ public final class NettyTransport implements Transport {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.AUTO_READ, false) // accept nothing until self() is known
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, outboundBound(config))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -129,6 +131,11 @@ public final class NettyTransport implements Transport {
                 config.advertisedAddress().orElse(new HostAndPort(config.bindAddress().host(), port)), Incarnations.next());
         this.meters = new TransportMeters(registry, nodeName, links::size);
         server.config().setAutoRead(true);
+    }
+
+    /** Netty counts a channel's pending outbound bytes; its high mark is the link's byte bound (Connection#write). */
+    private static WriteBufferWaterMark outboundBound(TransportConfig config) {
+        return new WriteBufferWaterMark(config.outboundQueueBytes() / 2, config.outboundQueueBytes());
     }
 
     /** See {@link Transport#start}. */
@@ -287,6 +294,7 @@ public final class NettyTransport implements Transport {
                 .group(loop)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, outboundBound(config))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override

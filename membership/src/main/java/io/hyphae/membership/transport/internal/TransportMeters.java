@@ -10,8 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The transport's Micrometer meters (listed in docs/transport.md). Counters are looked up once
- * per tag combination and cached, because frames are counted on the hot path.
+ * The transport's Micrometer meters (listed in docs/transport.md), every one tagged with the
+ * node's name so transports sharing a registry keep theirs apart. Counters are looked up once
+ * per tag combination and cached; the per-frame lookup ({@link #type}) is two map reads on
+ * keys that exist already, with no key built per frame (W3's profile showed the concatenated
+ * key of the old cache at 7 % of the sender's samples).
  */
 final class TransportMeters {
 
@@ -21,11 +24,14 @@ final class TransportMeters {
 
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, TypeMeters> types = new ConcurrentHashMap<>();
+    // protocol tag -> type name -> meters
+    private final Map<String, Map<String, TypeMeters>> types = new ConcurrentHashMap<>();
+    private final String nodeName;
     private final Gauge links;
 
     TransportMeters(MeterRegistry registry, String nodeName, Supplier<Number> openLinks) {
         this.registry = registry;
+        this.nodeName = nodeName;
         // Tagged by node: several transports may share one registry, and a gauge, unlike a counter, cannot be summed.
         this.links = Gauge.builder("hyphae.transport.links", openLinks).tag("node", nodeName)
                 .description("links with a finished handshake").strongReference(true).register(registry);
@@ -59,11 +65,16 @@ final class TransportMeters {
     }
 
     TypeMeters type(String protocol, String type) {
-        return types.computeIfAbsent(protocol + '\0' + type, k -> new TypeMeters(
-                typed("hyphae.transport.frames.in", protocol, type),
-                typed("hyphae.transport.bytes.in", protocol, type),
-                typed("hyphae.transport.frames.out", protocol, type),
-                typed("hyphae.transport.bytes.out", protocol, type)));
+        Map<String, TypeMeters> ofProtocol = types.get(protocol);
+        if (ofProtocol == null) {
+            ofProtocol = types.computeIfAbsent(protocol, p -> new ConcurrentHashMap<>());
+        }
+        TypeMeters m = ofProtocol.get(type);
+        return m != null ? m : ofProtocol.computeIfAbsent(type, t -> new TypeMeters(
+                typed("hyphae.transport.frames.in", protocol, t),
+                typed("hyphae.transport.bytes.in", protocol, t),
+                typed("hyphae.transport.frames.out", protocol, t),
+                typed("hyphae.transport.bytes.out", protocol, t)));
     }
 
     void close() {
@@ -71,10 +82,10 @@ final class TransportMeters {
     }
 
     private Counter typed(String name, String protocol, String type) {
-        return Counter.builder(name).tag("protocol", protocol).tag("type", type).register(registry);
+        return Counter.builder(name).tag("node", nodeName).tag("protocol", protocol).tag("type", type).register(registry);
     }
 
     private Counter counter(String name, String... tags) {
-        return counters.computeIfAbsent(name + String.join("\0", tags), k -> Counter.builder(name).tags(tags).register(registry));
+        return counters.computeIfAbsent(name + String.join("\0", tags), k -> Counter.builder(name).tags(tags).tag("node", nodeName).register(registry));
     }
 }
