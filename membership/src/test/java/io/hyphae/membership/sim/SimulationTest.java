@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.core.TimerKey;
+import io.hyphae.membership.faults.Fault.Partition;
+import io.hyphae.membership.faults.FaultRule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The simulated network's own semantics: order, latency, crashes, partitions, closes, timers, replay. */
@@ -122,7 +125,7 @@ class SimulationTest {
         sim.runFor(Duration.ofMillis(500));
 
         // When a and b end up on different sides
-        sim.partition(List.of(List.of(a)));
+        FaultRule cut = sim.faults().add(Partition.isolate(Set.of(a.name())));
         sim.context(b).send(a, "dropped");
         sim.runFor(Duration.ofSeconds(1));
 
@@ -132,7 +135,7 @@ class SimulationTest {
         assertThat(rec(a).messages()).isEmpty();
 
         // And after healing a new link carries messages again
-        sim.heal();
+        sim.faults().remove(cut.id());
         sim.context(b).send(a, "after");
         sim.runFor(Duration.ofSeconds(1));
         assertThat(rec(a).messages()).containsExactly("after");
