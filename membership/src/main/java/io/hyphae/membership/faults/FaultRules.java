@@ -74,9 +74,9 @@ public final class FaultRules {
             } else if (f instanceof Delay d) {
                 long min = d.min().toNanos();
                 long spread = d.max().toNanos() - min;
-                v = v.delayed(spread == 0 ? min : min + random.nextLong(spread + 1));
+                v = v.delayedBy(spread == 0 ? min : min + random.nextLong(spread + 1));
             } else if (f instanceof Reorder r && happens(r.probability(), random)) {
-                v = v.held(r.hold().toNanos());
+                v = v.heldFor(r.hold().toNanos());
             }
         }
         return v;

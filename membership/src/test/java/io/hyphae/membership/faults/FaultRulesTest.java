@@ -75,8 +75,8 @@ class FaultRulesTest {
 
         Verdict v = rules.judge("a", "b", 1, new java.util.SplittableRandom(3));
 
-        assertThat(v).isEqualTo(new Verdict(false, 2, 5_000_000, 100_000_000));
-        assertThat(rules.judge("b", "a", 1, new java.util.SplittableRandom(3))).isEqualTo(new Verdict(false, 2, 5_000_000, 0));
+        assertThat(v).isEqualTo(new Verdict(false, 2, true, 5_000_000, 100_000_000));
+        assertThat(rules.judge("b", "a", 1, new java.util.SplittableRandom(3))).isEqualTo(new Verdict(false, 2, true, 5_000_000, 0));
     }
 
     @Test

@@ -79,10 +79,10 @@ final class FaultHandler extends ChannelDuplexHandler {
                 emit(ctx, msg, promise, v.copies());
                 ctx.flush();
             }, v.delayNanos() + v.holdNanos(), TimeUnit.NANOSECONDS);
-        } else if (v.delayNanos() == 0 && delayed.isEmpty()) {
-            emit(ctx, msg, promise, v.copies());
+        } else if (!v.delayed()) {
+            emit(ctx, msg, promise, v.copies()); // no delay selects it: it does not wait for those that do
         } else {
-            // In order: nothing overtakes a frame a delay holds, as on a slow TCP link.
+            // In order: nothing a delay selects overtakes a frame a delay holds, as on a slow TCP link.
             long now = System.nanoTime();
             long at = delayed.isEmpty() ? now + v.delayNanos() : Math.max(now + v.delayNanos(), delayed.peekLast().at());
             delayed.add(new Delayed(msg, promise, v.copies(), at));
