@@ -8,9 +8,9 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.Optional;
 
 /**
- * The pipeline of every connection, head to tail: [TLS] → frame decoder → flush consolidation →
- * (faults, added while a fault rule touches the link, see {@link FaultHandler}) → (idle detection,
- * added once the handshake finished) → {@link Connection}. Outbound frames
+ * The pipeline of every connection, head to tail: [TLS] → frame decoder → (faults, only while a
+ * fault rule touches the link: {@link FaultHandler}) → (idle detection, added once the handshake
+ * finished) → flush consolidation → {@link Connection}. Outbound frames
  * carry their own length prefix, written by {@link Protocols.Registered#encodeFrame}, so no
  * encoder is needed.
  */
