@@ -105,6 +105,8 @@ class FaultInjectionTest {
 
         await().atMost(PATIENCE).until(() -> b.texts().size() == 4);
         assertThat(b.texts()).containsExactly("x", "x", "y", "y");
+        assertThat(a.count("hyphae.transport.faults", "action", "duplicated")).isEqualTo(2);
+        assertThat(a.meters.get("hyphae.transport.fault.rules").gauge().value()).isEqualTo(1);
     }
 
     @Test
@@ -116,6 +118,7 @@ class FaultInjectionTest {
         // Then b stops hearing a and closes the link for a heartbeat timeout
         await().atMost(PATIENCE).until(() -> b.events("down").stream()
                 .anyMatch(e -> e.peer().equals(a.id()) && e.reason() == LinkDownReason.HEARTBEAT_TIMEOUT));
+        assertThat(a.count("hyphae.transport.faults", "action", "dropped")).isPositive();
 
         // When the rule is cleared, a new link carries messages again
         a.transport.faults().clear();

@@ -329,7 +329,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         var config = transport.config();
         channel.pipeline().addBefore(ChannelSetup.FLUSH, "idle", new IdleStateHandler(
                 config.heartbeatTimeout().toNanos(), config.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
-        FaultHandler.sync(channel, transport.faults(), transport.self().name(), peer.name());
+        FaultHandler.sync(channel, transport.faults(), transport.meters(), transport.self().name(), peer.name());
     }
 
     // ---- ending ----

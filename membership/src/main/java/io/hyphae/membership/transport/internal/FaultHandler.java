@@ -2,6 +2,7 @@ package io.hyphae.membership.transport.internal;
 
 import io.hyphae.membership.faults.FaultInjector;
 import io.hyphae.membership.faults.Verdict;
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -32,24 +33,32 @@ final class FaultHandler extends ChannelDuplexHandler {
     private final FaultInjector faults;
     private final String self;
     private final String peer;
+    private final Counter dropped;
+    private final Counter duplicated;
+    private final Counter delayedFrames;
+    private final Counter held;
     /** The frames delays hold; one drain task runs while it is not empty. */
     private final ArrayDeque<Delayed> delayed = new ArrayDeque<>();
 
-    private FaultHandler(FaultInjector faults, String self, String peer) {
+    private FaultHandler(FaultInjector faults, TransportMeters meters, String self, String peer) {
         this.faults = faults;
         this.self = self;
         this.peer = peer;
+        this.dropped = meters.faultApplied("dropped");
+        this.duplicated = meters.faultApplied("duplicated");
+        this.delayedFrames = meters.faultApplied("delayed");
+        this.held = meters.faultApplied("held");
     }
 
     /**
      * Puts the handler into an established link's pipeline if a rule may touch the link, or takes
      * it out if none does. Event loop only.
      */
-    static void sync(Channel channel, FaultInjector faults, String self, String peer) {
+    static void sync(Channel channel, FaultInjector faults, TransportMeters meters, String self, String peer) {
         boolean wanted = faults.current().touches(self, peer);
         boolean present = channel.pipeline().get(NAME) != null;
         if (wanted && !present) {
-            channel.pipeline().addAfter(ChannelSetup.FRAMES, NAME, new FaultHandler(faults, self, peer));
+            channel.pipeline().addAfter(ChannelSetup.FRAMES, NAME, new FaultHandler(faults, meters, self, peer));
         } else if (!wanted && present) {
             channel.pipeline().remove(NAME);
         }
@@ -59,6 +68,7 @@ final class FaultHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (faults.current().cuts(peer, self)) {
             ReferenceCountUtil.release(msg);
+            dropped.increment();
             return;
         }
         ctx.fireChannelRead(msg);
@@ -73,7 +83,14 @@ final class FaultHandler extends ChannelDuplexHandler {
         if (v.dropped()) {
             ReferenceCountUtil.release(msg);
             promise.trySuccess(); // lost on the way, as far as the sender can tell
-        } else if (v.holdNanos() > 0) {
+            dropped.increment();
+            return;
+        }
+        if (v.copies() > 1) {
+            duplicated.increment(v.copies() - 1);
+        }
+        if (v.holdNanos() > 0) {
+            held.increment();
             // Out of order on purpose: the frames after it do not wait for it.
             ctx.executor().schedule(() -> {
                 emit(ctx, msg, promise, v.copies());
@@ -82,6 +99,7 @@ final class FaultHandler extends ChannelDuplexHandler {
         } else if (!v.delayed()) {
             emit(ctx, msg, promise, v.copies()); // no delay selects it: it does not wait for those that do
         } else {
+            delayedFrames.increment();
             // In order: nothing a delay selects overtakes a frame a delay holds, as on a slow TCP link.
             long now = System.nanoTime();
             long at = delayed.isEmpty() ? now + v.delayNanos() : Math.max(now + v.delayNanos(), delayed.peekLast().at());

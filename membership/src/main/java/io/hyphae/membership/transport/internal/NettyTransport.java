@@ -129,8 +129,8 @@ public final class NettyTransport implements Transport {
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         this.self = new NodeId(nodeName,
                 config.advertisedAddress().orElse(new HostAndPort(config.bindAddress().host(), port)), Incarnations.next());
-        this.meters = new TransportMeters(registry, nodeName, links::size);
         this.faults = new FaultInjector(nodeName, random.nextLong());
+        this.meters = new TransportMeters(registry, nodeName, links::size, () -> faults.rules().size());
         faults.onChange(() -> {
             if (!loop.isShuttingDown()) {
                 loop.execute(this::syncFaultHandlers);
@@ -557,7 +557,7 @@ public final class NettyTransport implements Transport {
         for (Link link : links.values()) {
             Connection c = link.current;
             if (c != null && c.channel().isActive()) {
-                FaultHandler.sync(c.channel(), faults, self.name(), link.peer.name());
+                FaultHandler.sync(c.channel(), faults, meters, self.name(), link.peer.name());
             }
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyphae.membership.faults.FaultInjector;
 import io.hyphae.membership.faults.FaultSyntax;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -31,7 +32,7 @@ class FaultHandlerProperties {
         }
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.pipeline().addLast(ChannelSetup.FRAMES, new ChannelDuplexHandler());
-        FaultHandler.sync(channel, faults, "a", "b");
+        FaultHandler.sync(channel, faults, new TransportMeters(new SimpleMeterRegistry(), "a", () -> 1, () -> 1), "a", "b");
         assertThat(channel.pipeline().get(FaultHandler.NAME) != null).isEqualTo(ruleForAnotherProtocol);
 
         // When the frames are sent, and the same frames (without their length prefix) received
