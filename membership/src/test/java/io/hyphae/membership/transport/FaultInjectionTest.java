@@ -133,10 +133,13 @@ class FaultInjectionTest {
         linked();
         var cut = a.transport.faults().add(FaultSyntax.parse("partition a b"));
 
-        // Then b loses the link to a heartbeat timeout, as nothing of a's crosses, and so does a
-        // (to its own timeout, or to b's close: the injector drops frames, not TCP's FIN)
-        await().atMost(PATIENCE).until(() -> !a.events("down").isEmpty()
-                && b.events("down").stream().anyMatch(e -> e.reason() == LinkDownReason.HEARTBEAT_TIMEOUT));
+        // Then both ends lose the link: the first to time out closes it for a heartbeat timeout,
+        // and the other sees the close (the injector drops frames, not TCP's FIN) or times out too
+        await().atMost(PATIENCE).until(() -> !a.events("down").isEmpty() && !b.events("down").isEmpty());
+        assertThat(List.of(a.events("down").get(0).reason(), b.events("down").get(0).reason()))
+                .contains(LinkDownReason.HEARTBEAT_TIMEOUT)
+                .allMatch(r -> r == LinkDownReason.HEARTBEAT_TIMEOUT || r == LinkDownReason.CONNECTION_LOST);
+        assertThat(a.count("hyphae.transport.faults", "action", "dropped")).isPositive();
 
         // and a new dial fails from either side, as through a cut cable (the handshake times out)
         assertThatThrownBy(() -> connect(b, a)).hasCauseInstanceOf(HandshakeException.class);
