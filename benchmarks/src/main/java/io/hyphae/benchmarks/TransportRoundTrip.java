@@ -3,6 +3,7 @@ package io.hyphae.benchmarks;
 import io.hyphae.membership.ClusterSecret;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
+import io.hyphae.membership.faults.FaultSyntax;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
 import io.hyphae.membership.transport.TransportConfig;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
@@ -44,6 +46,10 @@ final class TransportRoundTrip {
         try {
             int port = Integer.parseInt(echo.await("PORT ", Duration.ofSeconds(60)).text().substring(5).trim());
             try (Transport transport = Transport.start(TransportConfig.local("bench", SECRET), "t1-caller", new SimpleMeterRegistry())) {
+                // --fault RULE: the caller's transport judges every frame by it (docs/fault-injection.md),
+                // for the cost of the fault injector when it is on; a rule for protocol 99 touches
+                // the link but acts on no frame of it.
+                stringOption(args, "--fault").ifPresent(rule -> transport.faults().add(FaultSyntax.parse(rule)));
                 Driver driver = new Driver(transport);
                 transport.register(BenchMessage.Codec.INSTANCE, driver::onMessage);
                 NodeId peer = transport.connect(new HostAndPort("127.0.0.1", port)).get(10, TimeUnit.SECONDS);
@@ -96,13 +102,17 @@ final class TransportRoundTrip {
                 List.of(ECHO_KEY), Map.of(), ProcessBuilder.Redirect.INHERIT, line -> { });
     }
 
-    static int intOption(String[] args, String name, int fallback) {
+    private static Optional<String> stringOption(String[] args, String name) {
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
+                return Optional.of(args[i + 1]);
             }
         }
-        return fallback;
+        return Optional.empty();
+    }
+
+    static int intOption(String[] args, String name, int fallback) {
+        return stringOption(args, name).map(Integer::parseInt).orElse(fallback);
     }
 
     /** Both phases as state machines on the transport's executor. */

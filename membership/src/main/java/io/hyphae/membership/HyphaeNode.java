@@ -2,6 +2,7 @@ package io.hyphae.membership;
 
 import io.hyphae.membership.config.HyphaeConfig;
 import io.hyphae.membership.directory.Member;
+import io.hyphae.membership.faults.FaultInjector;
 import io.hyphae.membership.node.internal.NettyNode;
 import io.hyphae.membership.plumtree.Channels;
 import io.hyphae.membership.transport.Transport;
@@ -135,6 +136,13 @@ public interface HyphaeNode extends AutoCloseable {
      * down). Do not close or disconnect through it: the overlay owns the links.
      */
     Transport transport();
+
+    /**
+     * The fault injector of this node's links, to drop, delay, duplicate or reorder the frames
+     * it sends, or cut it off from other nodes, at run time (see {@code docs/fault-injection.md}).
+     * Off, at no cost, until a rule is added; a rule may name only nodes in this node's directory.
+     */
+    FaultInjector faults();
 
     /**
      * Leaves the cluster gracefully: the LEFT entry is broadcast and every neighbour is told at

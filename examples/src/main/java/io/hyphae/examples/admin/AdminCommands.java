@@ -3,6 +3,8 @@ package io.hyphae.examples.admin;
 import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.directory.Member;
+import io.hyphae.membership.faults.FaultInjector;
+import io.hyphae.membership.faults.FaultSyntax;
 import io.hyphae.rpc.BadNode;
 import io.hyphae.rpc.Endpoint;
 import io.hyphae.rpc.MulticallResult;
@@ -26,6 +28,7 @@ import java.util.stream.Collectors;
  * reply node-1@127.0.0.1:7946#1732540000123 node-1: hello
  * bad node-3@127.0.0.1:7948#1732540000999 UNREACHABLE link lost
  * abcast announce sent
+ * fault 1 partition a,b c,d,e
  * </pre>
  *
  * {@code multicall} and {@code abcast} use UTF-8 strings in and out, so any handler registered
@@ -63,8 +66,52 @@ public final class AdminCommands {
                 rpc.abcast(Topic.of(args.get(0), RpcCodec.utf8()), args.get(1));
                 yield "abcast " + args.get(0) + " sent\n";
             }
+            case "faults" -> faults(node, args);
             default -> throw new IllegalArgumentException("unknown admin command '" + request.command() + "'");
         };
+    }
+
+    /**
+     * {@code faults list}, {@code faults add RULE...} (in {@link FaultSyntax}), {@code faults
+     * remove ID}, {@code faults clear}: the node's fault rules. Every form answers with the rules
+     * in force afterwards, one {@code fault <id> <rule>} line each.
+     */
+    private static String faults(HyphaeNode node, List<String> args) {
+        FaultInjector faults = node.faults();
+        String sub = args.isEmpty() ? "" : args.get(0);
+        switch (sub) {
+            case "list" -> requireFaultArgs(args, 1, "faults list");
+            case "add" -> {
+                if (args.size() < 2) {
+                    throw new IllegalArgumentException("faults add needs a rule, such as 'faults add partition a,b c,d,e'");
+                }
+                faults.add(FaultSyntax.parse(String.join(" ", args.subList(1, args.size()))));
+            }
+            case "remove" -> {
+                requireFaultArgs(args, 2, "faults remove ID");
+                long id;
+                try {
+                    id = Long.parseLong(args.get(1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("faults remove: expected a rule number, got '" + args.get(1) + "'");
+                }
+                if (!faults.remove(id)) {
+                    throw new IllegalArgumentException("faults remove: no rule " + id);
+                }
+            }
+            case "clear" -> {
+                requireFaultArgs(args, 1, "faults clear");
+                faults.clear();
+            }
+            default -> throw new IllegalArgumentException("faults: expected list, add RULE, remove ID or clear, got '" + sub + "'");
+        }
+        return faults.rules().stream().map(r -> "fault " + r + "\n").collect(Collectors.joining());
+    }
+
+    private static void requireFaultArgs(List<String> args, int count, String form) {
+        if (args.size() != count) {
+            throw new IllegalArgumentException("expected '" + form + "', got 'faults " + String.join(" ", args) + "'");
+        }
     }
 
     private static String multicallLines(MulticallResult<String> result) {

@@ -9,7 +9,7 @@ import java.util.Objects;
  * The time and the nonce make a captured request useless later: the server refuses one older
  * than {@link AdminAuthenticator#MAX_AGE} and one whose nonce it has seen.
  *
- * @param command {@code members}, {@code views}, {@code multicall} or {@code abcast}
+ * @param command {@code members}, {@code views}, {@code multicall}, {@code abcast} or {@code faults}
  * @param args the command's arguments
  * @param sentAtMillis the client's wall clock when it signed
  * @param nonce random, fresh per request

@@ -12,7 +12,7 @@ import java.util.Optional;
  *
  * <pre>
  * hyphae-node --config FILE [--http HOST:PORT] [--admin-port PORT] [--events]
- * hyphae-node admin --config FILE [--admin-port PORT] members | views | multicall NAME ARG | abcast NAME ARG
+ * hyphae-node admin --config FILE [--admin-port PORT] members | views | multicall NAME ARG | abcast NAME ARG | faults ...
  * </pre>
  *
  * @param admin the admin command and its arguments; empty to run a node
@@ -37,6 +37,9 @@ public record NodeOptions(Optional<List<String>> admin, Path config, HostAndPort
               views                   the node's HyParView active and passive views
               multicall NAME ARG      calls handler NAME (UTF-8 in and out) on every live member
               abcast NAME ARG         casts ARG to topic NAME on every live member
+              faults list|clear       the node's fault rules (docs/fault-injection.md); clear removes them all
+              faults add RULE         adds one, e.g. 'faults add drop 0.1 to=b', 'faults add partition a,b c,d'
+              faults remove ID        removes rule ID
             exit codes: 0 ok, 1 failed (cannot bind, node or admin channel unreachable, refused), 2 bad usage or config""";
 
     /** A command line that cannot be understood; {@code hyphae-node} exits with 2. */
@@ -104,13 +107,19 @@ public record NodeOptions(Optional<List<String>> admin, Path config, HostAndPort
 
     private static void checkAdminCommand(List<String> command) {
         if (command.isEmpty()) {
-            throw new UsageException("admin needs a command: members, views, multicall NAME ARG, abcast NAME ARG");
+            throw new UsageException("admin needs a command: members, views, multicall NAME ARG, abcast NAME ARG, faults ...");
         }
         int expected = switch (command.get(0)) {
             case "members", "views" -> 1;
             case "multicall", "abcast" -> 3;
+            case "faults" -> {
+                if (command.size() < 2) {
+                    throw new UsageException("admin faults takes list, add RULE, remove ID or clear");
+                }
+                yield command.size(); // the node checks the rule and says what is wrong with it
+            }
             default -> throw new UsageException("unknown admin command '" + command.get(0)
-                    + "' (members, views, multicall NAME ARG, abcast NAME ARG)");
+                    + "' (members, views, multicall NAME ARG, abcast NAME ARG, faults ...)");
         };
         if (command.size() != expected) {
             throw new UsageException("admin " + command.get(0) + " takes " + (expected - 1) + " argument(s), got "

@@ -57,6 +57,7 @@ class NodeCliTest {
     void badUsageExitsWith2AndHelpWith0() {
         assertThat(run("--config").code()).isEqualTo(2);
         assertThat(run("admin", "--config", "x.yaml", "frobnicate").err()).contains("unknown admin command 'frobnicate'");
+        assertThat(run("admin", "--config", "x.yaml", "faults").err()).contains("admin faults takes list, add RULE, remove ID or clear");
         Result help = run("--help");
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("usage: hyphae-node --config FILE");

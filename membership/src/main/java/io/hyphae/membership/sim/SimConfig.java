@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param maxLatency longest one-way delay; each message draws uniformly between the two, and a
  *     link still delivers in order, as TCP does
  * @param lossRate share of messages silently lost while their link stays up. TCP never does
- *     that; it is a harsher fault that shows which protocol paths rely on timeouts
+ *     that; it is a harsher fault that shows which protocol paths rely on timeouts. The
+ *     simulation installs it as its first fault rule, a {@code Drop} on every link
+ *     ({@link Simulation#faults()}), where partitions and the other faults join it
  * @param connectTimeout how long an attempt to reach a crashed or partitioned node takes to fail
  * @param failureDetection how long after a crash or a partition the nodes on the other end of a
  *     link see it go down (the transport's heartbeat timeout, or an RST for a killed process)

@@ -3,14 +3,19 @@ package io.hyphae.membership.sim;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.core.TimerKey;
+import io.hyphae.membership.faults.Fault;
+import io.hyphae.membership.faults.FaultInjector;
+import io.hyphae.membership.faults.FaultRules;
+import io.hyphae.membership.faults.Links;
+import io.hyphae.membership.faults.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -18,15 +23,17 @@ import java.util.random.RandomGenerator;
 
 /**
  * A deterministic network of simulated nodes on virtual time, in one thread: the same protocol
- * cores that run over Netty run here, thousands at once, with latency, loss, partitions and
- * crashes injected. All randomness comes from {@link SimConfig#seed()}, so a seed and a script
+ * cores that run over Netty run here, thousands at once, with latency and crashes injected, and
+ * the faults of a node's transport ({@link #faults()}: drop, delay, duplicate, reorder,
+ * partition) applied to the whole network. All randomness comes from {@link SimConfig#seed()}, so a seed and a script
  * replay a run exactly; an exception thrown by a node is rethrown as a
  * {@link SimulationException} naming the seed and the virtual time.
  *
  * <p>Links follow the semantics documented on {@link io.hyphae.membership.core.Effect}: one
- * link per pair, in order, opened on first use; a link to a crashed or partitioned node fails
- * after {@link SimConfig#failureDetection()}, an attempt to reach one after
- * {@link SimConfig#connectTimeout()}; a closed link drops what the other end had in flight.
+ * link per pair, in order, opened on first use; a link to a crashed node, or one a fault rule
+ * cuts or drops every message of, fails after {@link SimConfig#failureDetection()}, an attempt to
+ * reach a crashed or partitioned node after {@link SimConfig#connectTimeout()}; a closed link
+ * drops what the other end had in flight.
  *
  * <p>Not thread safe; everything happens on the caller's thread inside {@link #runFor}.
  */
@@ -58,6 +65,9 @@ public final class Simulation {
     private long messagesDelivered;
     private long messagesLost;
     private Consumer<String> trace;
+    private final FaultInjector faults;
+    /** The fault rules now; swapped on every change, so a message is judged without a volatile read. */
+    private FaultRules rules;
 
     public Simulation(SimConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -66,6 +76,13 @@ public final class Simulation {
         this.latencySpread = (int) (config.maxLatency().toMillis() - minLatency) + 1;
         this.connectTimeout = config.connectTimeout().toMillis();
         this.failureDetection = config.failureDetection().toMillis();
+        this.faults = FaultInjector.quiet("simulation seed=" + config.seed(), config.seed());
+        if (config.lossRate() > 0) {
+            faults.add(new Fault.Drop(Links.ANY, config.lossRate()));
+        }
+        this.rules = faults.current();
+        faults.knownNodes(this::nodeNames);
+        faults.onChange(this::faultsChanged);
     }
 
     public SimConfig config() {
@@ -195,42 +212,46 @@ public final class Simulation {
     }
 
     /**
-     * Splits the network: nodes in different groups cannot reach each other, and the links
-     * between them go down (both ends notice after the failure-detection delay). Nodes in no
-     * group form one more group together.
+     * The network's fault rules, in the vocabulary of a node's transport
+     * ({@link io.hyphae.membership.HyphaeNode#faults()}), applied cluster-wide: every message is
+     * judged once, as its sender's injector would judge it, with draws from the run's seed.
+     * Links a rule starts to cut (a partition, or a drop of every message) go down at both ends
+     * after the failure-detection delay; removing the rule lets new links open (broken ones stay
+     * broken until reopened). {@link SimConfig#lossRate()}, when set, is rule 1: a drop on every
+     * link. Simulated messages carry no protocol id, so a rule limited to one protocol matches
+     * none of them.
      */
-    public void partition(List<? extends Collection<NodeId>> groups) {
+    public FaultInjector faults() {
+        return faults;
+    }
+
+    private Set<String> nodeNames() {
+        Set<String> names = new java.util.HashSet<>();
         for (int i = 0; i < count; i++) {
-            slots[i].group = 0;
+            names.add(slots[i].id.name());
         }
-        int g = 1;
-        for (Collection<NodeId> group : groups) {
-            for (NodeId id : group) {
-                Integer i = indexOf.get(id);
-                if (i != null) {
-                    slots[i].group = g;
-                }
-            }
-            g++;
-        }
+        return names;
+    }
+
+    /** New rules: the links they cut fail at both ends, as their heartbeats would stop arriving. */
+    private void faultsChanged() {
+        rules = faults.current();
         for (int i = 0; i < count; i++) {
             Slot s = slots[i];
             if (!s.alive) {
                 continue;
             }
             for (int l = 0; l < s.links; l++) {
-                if (slots[s.peerAt(l)].group != s.group) {
+                if (cut(s, slots[s.peerAt(l)])) {
                     queue.add(now, now + failureDetection, LINK_DOWN, s.index, s.peerAt(l), s.genAt(l), null);
                 }
             }
         }
     }
 
-    /** Ends every partition: any node can reach any live node again (broken links stay broken until reopened). */
-    public void heal() {
-        for (int i = 0; i < count; i++) {
-            slots[i].group = 0;
-        }
+    /** True if the rules lose every message one way or the other between {@code a} and {@code b}. */
+    private boolean cut(Slot a, Slot b) {
+        return !rules.isEmpty() && (rules.blackholes(a.id.name(), b.id.name()) || rules.blackholes(b.id.name(), a.id.name()));
     }
 
     /** Runs every event due within the next {@code duration} of virtual time. */
@@ -384,18 +405,31 @@ public final class Simulation {
                 return;
             }
         }
-        if (!t.alive || t.group != from.group || (config.lossRate() > 0 && network.nextDouble() < config.lossRate())) {
-            messagesLost++; // detection comes from the crash or partition itself, after the detection delay
+        Verdict v = !t.alive ? Verdict.DROP
+                : rules.isEmpty() ? Verdict.PASS : rules.judge(from.id.name(), t.id.name(), -1, network);
+        if (v.dropped()) {
+            messagesLost++; // detection comes from the crash or the rule itself, after the detection delay
             return;
         }
-        long at = Math.max(now + latency(), from.linkLastDelivery[l]);
-        from.linkLastDelivery[l] = at;
-        queue.add(now, at, MESSAGE, ti, from.index, from.genAt(l), message);
+        long at = Math.max(now + latency() + millis(v.delayNanos()), from.linkLastDelivery[l]);
+        if (v.holdNanos() == 0) {
+            from.linkLastDelivery[l] = at;
+        } else {
+            at += millis(v.holdNanos()); // out of order: later messages do not wait for this one
+        }
+        for (int c = 0; c < v.copies(); c++) {
+            queue.add(now, at, MESSAGE, ti, from.index, from.genAt(l), message);
+        }
+    }
+
+    /** Nanoseconds as virtual milliseconds, rounded up so a short delay is not lost. */
+    private static long millis(long nanos) {
+        return (nanos + 999_999) / 1_000_000;
     }
 
     /** Opens a link from {@code a} to {@code b}; returns its index at {@code a}, or -1 if {@code b} cannot be reached. */
     private int open(Slot a, Slot b) {
-        if (!b.alive || a.group != b.group) {
+        if (!b.alive || (!rules.isEmpty() && rules.blocksLink(a.id.name(), b.id.name()))) {
             queue.add(now, now + connectTimeout, LINK_DOWN, a.index, b.index, NO_LINK, null);
             return -1;
         }
@@ -412,6 +446,11 @@ public final class Simulation {
         b.addLink(a.index, gen, now + oneWay);
         queue.add(now, now + oneWay, LINK_UP, b.index, a.index, gen, null);
         queue.add(now, now + 2L * oneWay, LINK_UP, a.index, b.index, gen, null);
+        if (cut(a, b)) {
+            // It opens, but its heartbeats never arrive: both ends see it fail.
+            queue.add(now, now + failureDetection, LINK_DOWN, a.index, b.index, gen, null);
+            queue.add(now, now + failureDetection, LINK_DOWN, b.index, a.index, gen, null);
+        }
         return la;
     }
 
@@ -458,7 +497,6 @@ public final class Simulation {
         final SplittableRandom random;
         SimNode node;
         boolean alive = true;
-        int group;
         /** Per link: the peer's index in the high half, the link generation in the low half. */
         long[] link = new long[8];
         /** Per link: when the last message sent on it arrives, so later ones arrive after it (TCP order). */

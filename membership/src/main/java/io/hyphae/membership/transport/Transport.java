@@ -2,6 +2,7 @@ package io.hyphae.membership.transport;
 
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
+import io.hyphae.membership.faults.FaultInjector;
 import io.hyphae.membership.transport.internal.NettyTransport;
 import io.hyphae.membership.wire.ProtocolCodec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -79,6 +80,12 @@ public interface Transport extends AutoCloseable {
 
     /** Says goodbye to {@code peer} and closes the link; neither side redials it. */
     void disconnect(NodeId peer);
+
+    /**
+     * The fault injector of this transport's links: off (no handler, no cost) until a rule is
+     * added. See {@code docs/fault-injection.md}.
+     */
+    FaultInjector faults();
 
     /** The peers with a link up now. */
     Set<NodeId> links();

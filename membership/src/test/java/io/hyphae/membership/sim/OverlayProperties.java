@@ -3,10 +3,13 @@ package io.hyphae.membership.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hyphae.membership.NodeId;
+import io.hyphae.membership.faults.Fault;
+import io.hyphae.membership.faults.FaultRule;
 import io.hyphae.membership.overlay.HyParViewConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -144,14 +147,18 @@ class OverlayProperties {
             } else if (a instanceof Partition p) {
                 List<NodeId> alive = sim.aliveNodes();
                 List<NodeId> side = new ArrayList<>(alive.subList(0, alive.size() * p.splitPercent() / 100));
-                sim.partition(List.of(side));
-                sim.runFor(Duration.ofSeconds(p.seconds()));
-                sim.heal();
+                if (side.isEmpty()) {
+                    sim.runFor(Duration.ofSeconds(p.seconds())); // an empty side cuts nothing
+                } else {
+                    FaultRule cut = sim.faults().add(Fault.Partition.isolate(
+                            side.stream().map(NodeId::name).collect(Collectors.toSet())));
+                    sim.runFor(Duration.ofSeconds(p.seconds()));
+                    sim.faults().remove(cut.id());
+                }
             }
             sim.runFor(Duration.ofMillis(100));
             assertThat(OverlayCheck.alwaysViolations(sim)).as("seed %d after %s", simConfig.seed(), a).isEmpty();
         }
-        sim.heal();
         sim.runFor(SMALL.shuffleInterval().multipliedBy(10));
         return cluster;
     }

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.core.TimerKey;
+import io.hyphae.membership.faults.Fault.Drop;
+import io.hyphae.membership.faults.Fault.Partition;
+import io.hyphae.membership.faults.FaultSyntax;
+import io.hyphae.membership.faults.Links;
+import io.hyphae.membership.faults.FaultRule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The simulated network's own semantics: order, latency, crashes, partitions, closes, timers, replay. */
@@ -122,7 +128,7 @@ class SimulationTest {
         sim.runFor(Duration.ofMillis(500));
 
         // When a and b end up on different sides
-        sim.partition(List.of(List.of(a)));
+        FaultRule cut = sim.faults().add(Partition.isolate(Set.of(a.name())));
         sim.context(b).send(a, "dropped");
         sim.runFor(Duration.ofSeconds(1));
 
@@ -132,7 +138,7 @@ class SimulationTest {
         assertThat(rec(a).messages()).isEmpty();
 
         // And after healing a new link carries messages again
-        sim.heal();
+        sim.faults().remove(cut.id());
         sim.context(b).send(a, "after");
         sim.runFor(Duration.ofSeconds(1));
         assertThat(rec(a).messages()).containsExactly("after");
@@ -200,6 +206,69 @@ class SimulationTest {
         assertThat(got.size()).isBetween(600, 800);
         assertThat(got).isSorted();
         assertThat(lossy.node(x, Recorder.class).saw("down n1")).isFalse();
+    }
+
+    @Test
+    void theSameFaultRulesAsTheTransportDuplicateDelayAndReorderMessages() {
+        // Given a duplicates what it sends to b, and delays it by 100 ms
+        sim.faults().add(FaultSyntax.parse("duplicate 1 from=n0"));
+        sim.faults().add(FaultSyntax.parse("delay 100ms from=n0"));
+
+        // When a sends three messages
+        for (int i = 0; i < 3; i++) {
+            sim.context(a).send(b, i);
+        }
+        sim.runFor(Duration.ofSeconds(1));
+
+        // Then each arrives twice, in order, and none before the delay
+        assertThat(rec(b).messages()).containsExactly("0", "0", "1", "1", "2", "2");
+        assertThat(rec(b).log.stream().filter(l -> l.contains(" msg ")).mapToLong(l -> Long.parseLong(l.substring(0, l.indexOf(' ')))))
+                .allSatisfy(t -> assertThat(t).isGreaterThanOrEqualTo(100));
+
+        // When the rules are replaced by a reorder that holds every other message back
+        sim.faults().clear();
+        sim.faults().add(FaultSyntax.parse("reorder 0.5 500ms"));
+        rec(b).log.clear();
+        for (int i = 0; i < 50; i++) {
+            sim.context(a).send(b, i);
+        }
+        sim.runFor(Duration.ofSeconds(2));
+
+        // Then all fifty arrive, not in the order sent
+        List<Integer> got = rec(b).messages().stream().map(Integer::valueOf).toList();
+        assertThat(got).containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 50).boxed().toList())
+                .isNotEqualTo(java.util.stream.IntStream.range(0, 50).boxed().toList());
+    }
+
+    @Test
+    void droppingEveryMessageOnALinkTakesItDownLikeAMissedHeartbeat() {
+        // Given an open link
+        sim.context(a).connect(b);
+        sim.runFor(Duration.ofMillis(500));
+
+        // When b's messages to a are all dropped
+        FaultRule drop = sim.faults().add(new Drop(Links.from("n1", "n0"), 1));
+        sim.context(b).send(a, "lost");
+        sim.runFor(Duration.ofSeconds(1));
+
+        // Then both ends see the link go down, and nothing arrived
+        assertThat(rec(a).saw("down n1")).isTrue();
+        assertThat(rec(b).saw("down n0")).isTrue();
+        assertThat(rec(a).messages()).isEmpty();
+
+        // And once the rule is gone, a new link carries messages
+        sim.faults().remove(drop.id());
+        sim.context(b).send(a, "found");
+        sim.runFor(Duration.ofSeconds(1));
+        assertThat(rec(a).messages()).containsExactly("found");
+    }
+
+    @Test
+    void aRuleNamingAnUnknownNodeIsRefusedAndTheLossRateIsRuleOne() {
+        assertThatThrownBy(() -> sim.faults().add(Partition.isolate(Set.of("n9"))))
+                .hasMessage("unknown node n9 (known: n0, n1)");
+        assertThat(new Simulation(SimConfig.lan(1).withLossRate(0.25)).faults().rules())
+                .containsExactly(new FaultRule(1, new Drop(Links.ANY, 0.25)));
     }
 
     @Test

@@ -72,13 +72,19 @@ public final class LocalCluster implements AutoCloseable {
      * {@code discovery} adds to the builder.
      */
     public HyphaeNode start(String nodeName, String bind, UnaryOperator<HyphaeConfigBuilder> discovery) {
-        HyphaeConfig config = discovery.apply(HyphaeConfig.builder())
+        return start(nodeName, bind, discovery, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(String, String, UnaryOperator)}, with {@code tuning} applied over this class's settings. */
+    public HyphaeNode start(String nodeName, String bind, UnaryOperator<HyphaeConfigBuilder> discovery,
+                            UnaryOperator<HyphaeConfigBuilder> tuning) {
+        HyphaeConfig config = tuning.apply(discovery.apply(HyphaeConfig.builder())
                 .cluster(c -> c.name(name).secret(SECRET))
                 .node(n -> n.name(nodeName).bind(bind))
                 .transport(t -> t.heartbeatInterval(Duration.ofMillis(200)).heartbeatTimeout(Duration.ofSeconds(1))
                         .connectTimeout(Duration.ofSeconds(1)).closeTimeout(Duration.ofMillis(500)))
                 .overlay(o -> o.shuffleInterval(Duration.ofSeconds(1)).neighborTimeout(Duration.ofMillis(500)))
-                .directory(d -> d.suspicionTimeout(Duration.ofSeconds(2)).antiEntropyInterval(Duration.ofMillis(500)))
+                .directory(d -> d.suspicionTimeout(Duration.ofSeconds(2)).antiEntropyInterval(Duration.ofMillis(500))))
                 .build();
         if (firstStartNanos == 0) {
             firstStartNanos = System.nanoTime();

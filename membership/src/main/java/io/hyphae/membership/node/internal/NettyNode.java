@@ -10,6 +10,7 @@ import io.hyphae.membership.directory.DirectoryCodec;
 import io.hyphae.membership.directory.Member;
 import io.hyphae.membership.discovery.DiscoveryContext;
 import io.hyphae.membership.discovery.DiscoverySeeds;
+import io.hyphae.membership.faults.FaultInjector;
 import io.hyphae.membership.node.NodeCore;
 import io.hyphae.membership.overlay.HyParViewCodec;
 import io.hyphae.membership.plumtree.Channels;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,7 @@ public final class NettyNode implements HyphaeNode {
         SeedJoiner joiner = new SeedJoiner(driver, transport, meters);
         driver.joiner(joiner);
         NettyNode node = new NettyNode(config, transport, driver, meters, discovery);
+        transport.faults().knownNodes(() -> node.members().stream().map(m -> m.id().name()).collect(Collectors.toSet()));
         transport.register(new HyParViewCodec(), driver::received);
         transport.register(new PlumtreeCodec(), driver::received);
         transport.register(new DirectoryCodec(), driver::received);
@@ -195,6 +198,11 @@ public final class NettyNode implements HyphaeNode {
     @Override
     public Transport transport() {
         return transport;
+    }
+
+    @Override
+    public FaultInjector faults() {
+        return transport.faults();
     }
 
     @Override

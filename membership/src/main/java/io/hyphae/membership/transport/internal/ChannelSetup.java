@@ -8,14 +8,16 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.Optional;
 
 /**
- * The pipeline of every connection, head to tail: [TLS] → frame decoder → flush consolidation →
- * (idle detection, added once the handshake finished) → {@link Connection}. Outbound frames
+ * The pipeline of every connection, head to tail: [TLS] → frame decoder → (faults, only while a
+ * fault rule touches the link: {@link FaultHandler}) → (idle detection, added once the handshake
+ * finished) → flush consolidation → {@link Connection}. Outbound frames
  * carry their own length prefix, written by {@link Protocols.Registered#encodeFrame}, so no
  * encoder is needed.
  */
 final class ChannelSetup {
 
     static final String TLS = "tls";
+    static final String FRAMES = "frames";
     static final String FLUSH = "flush";
     /** Flushes batched per event-loop turn: a pipelined stream pays one syscall per batch, not per frame. */
     private static final int FLUSHES_PER_BATCH = 256;
@@ -35,7 +37,7 @@ final class ChannelSetup {
         int maxFrame = transport.config().wireLimits().maxFrameBytes();
         // The decoder compares the whole frame, prefix included, and with failFast rejects a
         // lying length as soon as the prefix is read, before buffering any of it.
-        p.addLast("frames", new LengthFieldBasedFrameDecoder(maxFrame + Integer.BYTES, 0, Integer.BYTES, 0, Integer.BYTES, true));
+        p.addLast(FRAMES, new LengthFieldBasedFrameDecoder(maxFrame + Integer.BYTES, 0, Integer.BYTES, 0, Integer.BYTES, true));
         p.addLast(FLUSH, new FlushConsolidationHandler(FLUSHES_PER_BATCH, true));
         p.addLast("connection", connection);
     }

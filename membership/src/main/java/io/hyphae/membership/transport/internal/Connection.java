@@ -284,6 +284,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     /** Checks shared by both sides once the peer said who it is. */
     private boolean admissible(String clusterName, NodeId sender) {
+        if (transport.faults().current().blocksLink(transport.self().name(), sender.name())) {
+            // A cut network answers nothing: stay silent and let both ends' handshake timeouts fire.
+            log.info("ignoring the handshake of {}: a fault rule cuts this node off from it", sender);
+            return false;
+        }
         if (!clusterName.equals(transport.config().clusterName())) {
             rejectHandshake(ControlMessage.Reason.WRONG_CLUSTER, HandshakeFailure.WRONG_CLUSTER,
                     "peer is in cluster '" + clusterName + "', this node in '" + transport.config().clusterName() + "'");
@@ -322,6 +327,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         var config = transport.config();
         channel.pipeline().addBefore(ChannelSetup.FLUSH, "idle", new IdleStateHandler(
                 config.heartbeatTimeout().toNanos(), config.heartbeatInterval().toNanos(), 0, TimeUnit.NANOSECONDS));
+        FaultHandler.sync(channel, transport.faults(), transport.meters(), transport.self().name(), peer.name());
     }
 
     // ---- ending ----

@@ -3,6 +3,7 @@ package io.hyphae.membership.transport.internal;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.Incarnations;
 import io.hyphae.membership.NodeId;
+import io.hyphae.membership.faults.FaultInjector;
 import io.hyphae.membership.transport.BackpressurePolicy;
 import io.hyphae.membership.transport.HandshakeException;
 import io.hyphae.membership.transport.HandshakeFailure;
@@ -100,6 +101,7 @@ public final class NettyTransport implements Transport {
     private final SecureRandom random = new SecureRandom();
     private final Channel server;
     private final NodeId self;
+    private final FaultInjector faults;
     private volatile boolean closing;
 
     private NettyTransport(TransportConfig config, String nodeName, MeterRegistry registry, TransportResources resources) {
@@ -129,7 +131,13 @@ public final class NettyTransport implements Transport {
         int port = ((InetSocketAddress) server.localAddress()).getPort();
         this.self = new NodeId(nodeName,
                 config.advertisedAddress().orElse(new HostAndPort(config.bindAddress().host(), port)), Incarnations.next());
-        this.meters = new TransportMeters(registry, nodeName, links::size);
+        this.faults = new FaultInjector(nodeName, random.nextLong());
+        this.meters = new TransportMeters(registry, nodeName, links::size, () -> faults.rules().size());
+        faults.onChange(() -> {
+            if (!loop.isShuttingDown()) {
+                loop.execute(this::syncFaultHandlers);
+            }
+        });
         server.config().setAutoRead(true);
     }
 
@@ -212,6 +220,11 @@ public final class NettyTransport implements Transport {
     @Override
     public Set<NodeId> links() {
         return links.values().stream().filter(l -> l.current != null).map(l -> l.peer).collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public FaultInjector faults() {
+        return faults;
     }
 
     @Override
@@ -544,6 +557,16 @@ public final class NettyTransport implements Transport {
         if (config.backpressurePolicy() == BackpressurePolicy.CLOSE_LINK) {
             loop.execute(() -> c.closeLink(LinkDownReason.BACKPRESSURE,
                     "outbound queue over " + config.outboundQueueBytes() + " bytes"));
+        }
+    }
+
+    /** The fault rules changed: each link gets a fault handler if a rule touches it, and loses it if none does. */
+    private void syncFaultHandlers() {
+        for (Link link : links.values()) {
+            Connection c = link.current;
+            if (c != null && c.channel().isActive()) {
+                FaultHandler.sync(c.channel(), faults, meters, self.name(), link.peer.name());
+            }
         }
     }
 

@@ -28,13 +28,25 @@ final class TransportMeters {
     private final Map<String, Map<String, TypeMeters>> types = new ConcurrentHashMap<>();
     private final String nodeName;
     private final Gauge links;
+    private final Gauge faultRules;
 
-    TransportMeters(MeterRegistry registry, String nodeName, Supplier<Number> openLinks) {
+    TransportMeters(MeterRegistry registry, String nodeName, Supplier<Number> openLinks, Supplier<Number> faultRules) {
         this.registry = registry;
         this.nodeName = nodeName;
         // Tagged by node: several transports may share one registry, and a gauge, unlike a counter, cannot be summed.
         this.links = Gauge.builder("hyphae.transport.links", openLinks).tag("node", nodeName)
                 .description("links with a finished handshake").strongReference(true).register(registry);
+        this.faultRules = Gauge.builder("hyphae.transport.fault.rules", faultRules).tag("node", nodeName)
+                .description("fault injection rules in force: anything but 0 is a test, or a rule left behind")
+                .strongReference(true).register(registry);
+    }
+
+    /**
+     * Frames the fault injector acted on, by {@code action}: {@code dropped}, {@code duplicated},
+     * {@code delayed}, {@code held} (reordered).
+     */
+    Counter faultApplied(String action) {
+        return counter("hyphae.transport.faults", "action", action);
     }
 
     void handshakeOk() {
@@ -79,6 +91,7 @@ final class TransportMeters {
 
     void close() {
         registry.remove(links);
+        registry.remove(faultRules);
     }
 
     private Counter typed(String name, String protocol, String type) {
