@@ -61,12 +61,16 @@ public interface HyphaeNode extends AutoCloseable {
 
     /**
      * As {@link #start(HyphaeConfig, MeterRegistry, TransportResources)}, calling
-     * {@code beforeJoining} with the node's transport once it listens but before the node enters
-     * its directory, joins or starts discovery. A layer above (hyphae-rpc) registers its codec
-     * there, so no peer can know this node before its frames are understood.
+     * {@code beforeJoining} on the caller's thread with the node once it listens but before it
+     * enters its directory, joins or starts discovery; the join waits until the hook returns. In
+     * the hook the node has no members (not even itself) and no neighbours; listeners, channel
+     * subscriptions and codecs ({@link #transport()}) added there hear everything from the join
+     * on. A layer above (hyphae-rpc) registers its codec and the application's handlers there,
+     * so no peer can know this node before it can answer. If the hook throws, the node is closed
+     * and the exception reaches the caller.
      */
     static HyphaeNode start(HyphaeConfig config, MeterRegistry meters, TransportResources resources,
-                            Consumer<Transport> beforeJoining) {
+                            Consumer<HyphaeNode> beforeJoining) {
         return NettyNode.start(config, meters, resources, beforeJoining);
     }
 
@@ -132,7 +136,7 @@ public interface HyphaeNode extends AutoCloseable {
 
     /**
      * The node's transport, for layers above membership (hyphae-rpc registers its codec, id
-     * 16, best in the {@code beforeJoining} hook of {@link #start}, and listens for links going
+     * 16, in the {@code beforeJoining} hook of {@link #start}, and listens for links going
      * down). Do not close or disconnect through it: the overlay owns the links.
      */
     Transport transport();

@@ -10,7 +10,6 @@ import io.hyphae.membership.directory.Member;
 import io.hyphae.membership.directory.MemberStatus;
 import io.hyphae.membership.plumtree.Channels;
 import io.hyphae.membership.transport.Chat;
-import io.hyphae.membership.transport.Transport;
 import io.hyphae.membership.transport.TransportResources;
 import io.hyphae.testkit.FreePorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -303,10 +302,10 @@ class HyphaeNodeTest {
         ports = FreePorts.tcp(3);
         Queue<String> atB = new ConcurrentLinkedQueue<>();
         HyphaeNode a = startNode("a", ports.get(0), SUSPICION, resources, b -> b,
-                t -> t.register(Chat.Codec.INSTANCE, (from, m) -> { }));
+                n -> n.transport().register(Chat.Codec.INSTANCE, (from, m) -> { }));
         HyphaeNode b = startNode("b", ports.get(1), SUSPICION, resources,
                 c -> c.discovery("fixed", d -> d.set("seeds", List.of("127.0.0.1:" + ports.get(0)))),
-                t -> t.register(Chat.Codec.INSTANCE, (from, m) -> atB.add(from.name() + ":" + ((Chat.Text) m).text())));
+                n -> n.transport().register(Chat.Codec.INSTANCE, (from, m) -> atB.add(from.name() + ":" + ((Chat.Text) m).text())));
         nodes.add(a);
         nodes.add(b);
 
@@ -384,11 +383,11 @@ class HyphaeNodeTest {
 
     private HyphaeNode startNode(String name, int port, Duration suspicion, TransportResources loops,
                                  UnaryOperator<HyphaeConfigBuilder> discovery) {
-        return startNode(name, port, suspicion, loops, discovery, t -> { });
+        return startNode(name, port, suspicion, loops, discovery, n -> { });
     }
 
     private HyphaeNode startNode(String name, int port, Duration suspicion, TransportResources loops,
-                                 UnaryOperator<HyphaeConfigBuilder> discovery, Consumer<Transport> beforeJoining) {
+                                 UnaryOperator<HyphaeConfigBuilder> discovery, Consumer<HyphaeNode> beforeJoining) {
         HyphaeConfig config = discovery.apply(HyphaeConfig.builder())
                 .cluster(c -> c.name("node-test").secret(SECRET))
                 .node(n -> n.name(name).bind("127.0.0.1:" + port))

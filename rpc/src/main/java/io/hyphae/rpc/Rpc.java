@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Erlang's {@code rpc:multicall} and {@code gen_server:abcast} for a hyphae cluster.
@@ -37,41 +39,83 @@ public interface Rpc extends AutoCloseable {
     /**
      * Starts a cluster node ({@link HyphaeNode#start(HyphaeConfig)}) with the RPC layer on it,
      * configured from the file's {@code rpc} section ({@link RpcConfig#from}); meters in
-     * Micrometer's global registry, on the process-wide event loops.
+     * Micrometer's global registry, on the process-wide event loops. Runs {@code setup} on the
+     * caller's thread once the node listens but before it joins the cluster, and returns after
+     * it: register the node's endpoints and topics there, so that no peer can call this node
+     * before its handlers exist (a handler registered after {@code start} returns may miss the
+     * first calls, answered {@code NO_SUCH_HANDLER}). In {@code setup} the node has no members,
+     * itself included: calls and casts made there reach no other node.
+     *
+     * <pre>
+     * try (Rpc rpc = Rpc.start(config, r -> {
+     *     r.register(ECHO, (caller, s) -> s);
+     *     r.subscribe(EVENTS, (sender, e) -> apply(e));
+     * })) { ... }
+     * </pre>
      *
      * @throws io.hyphae.membership.config.ConfigException if the config is bad (the {@code rpc}
      *     section included)
      * @throws IllegalStateException if the address cannot be bound
+     * @throws RuntimeException whatever {@code setup} threw; the node is closed by then
      */
+    static Rpc start(HyphaeConfig config, Consumer<? super Rpc> setup) {
+        return start(config, Metrics.globalRegistry, setup);
+    }
+
+    /** As {@link #start(HyphaeConfig, Consumer)} with nothing registered before the node joins. */
     static Rpc start(HyphaeConfig config) {
-        return start(config, Metrics.globalRegistry);
+        return start(config, rpc -> { });
     }
 
-    /** As {@link #start(HyphaeConfig)}, with the node's and the RPC layer's meters in {@code meters}. */
+    /** As {@link #start(HyphaeConfig, Consumer)}, with the node's and the RPC layer's meters in {@code meters}. */
+    static Rpc start(HyphaeConfig config, MeterRegistry meters, Consumer<? super Rpc> setup) {
+        return start(config, meters, TransportResources.shared(), setup);
+    }
+
+    /** As {@link #start(HyphaeConfig, MeterRegistry, Consumer)} with nothing registered before the node joins. */
     static Rpc start(HyphaeConfig config, MeterRegistry meters) {
-        return start(config, meters, TransportResources.shared());
+        return start(config, meters, rpc -> { });
     }
 
-    /** As {@link #start(HyphaeConfig, MeterRegistry)}, on the event loops of {@code resources}. */
+    /** As {@link #start(HyphaeConfig, MeterRegistry, Consumer)}, on the event loops of {@code resources}. */
+    static Rpc start(HyphaeConfig config, MeterRegistry meters, TransportResources resources, Consumer<? super Rpc> setup) {
+        return start(config, RpcConfig.from(config.rpcSection()), meters, resources, setup);
+    }
+
+    /** As {@link #start(HyphaeConfig, MeterRegistry, TransportResources, Consumer)} with nothing registered before the node joins. */
     static Rpc start(HyphaeConfig config, MeterRegistry meters, TransportResources resources) {
-        return start(config, RpcConfig.from(config.rpcSection()), meters, resources);
+        return start(config, meters, resources, rpc -> { });
     }
 
     /**
-     * As {@link #start(HyphaeConfig, MeterRegistry, TransportResources)} with RPC settings given
-     * in code (a handler executor of your own, say) instead of the file's {@code rpc} section.
+     * As {@link #start(HyphaeConfig, MeterRegistry, TransportResources, Consumer)} with RPC
+     * settings given in code (a handler executor of your own, say) instead of the file's
+     * {@code rpc} section.
      */
-    static Rpc start(HyphaeConfig config, RpcConfig rpcConfig, MeterRegistry meters, TransportResources resources) {
+    static Rpc start(HyphaeConfig config, RpcConfig rpcConfig, MeterRegistry meters, TransportResources resources,
+                     Consumer<? super Rpc> setup) {
         NodeMessaging messaging = new NodeMessaging();
-        HyphaeNode node = HyphaeNode.start(config, meters, resources,
-                transport -> messaging.attach(transport, config.transport().wireLimits()));
-        try {
+        AtomicReference<Rpc> started = new AtomicReference<>();
+        // All in the node's beforeJoining hook: the node joins only once the handlers exist. If
+        // anything here throws, HyphaeNode.start closes the node and rethrows.
+        HyphaeNode.start(config, meters, resources, node -> {
+            messaging.attach(node.transport(), config.transport().wireLimits());
             messaging.use(node);
-            return new RpcNode(new NodeMembership(node), messaging, rpcConfig, meters, Optional.of(node));
-        } catch (RuntimeException e) {
-            node.close();
-            throw e;
-        }
+            Rpc rpc = new RpcNode(new NodeMembership(node), messaging, rpcConfig, meters, Optional.of(node));
+            try {
+                setup.accept(rpc);
+            } catch (RuntimeException e) {
+                rpc.close(); // its handler pool too, not only the node
+                throw e;
+            }
+            started.set(rpc);
+        });
+        return started.get();
+    }
+
+    /** As {@link #start(HyphaeConfig, RpcConfig, MeterRegistry, TransportResources, Consumer)} with nothing registered before the node joins. */
+    static Rpc start(HyphaeConfig config, RpcConfig rpcConfig, MeterRegistry meters, TransportResources resources) {
+        return start(config, rpcConfig, meters, resources, rpc -> { });
     }
 
     /**

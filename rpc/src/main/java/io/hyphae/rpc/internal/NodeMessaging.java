@@ -26,9 +26,8 @@ import org.slf4j.LoggerFactory;
  * {@link Messaging} over a {@link HyphaeNode}: direct frames on the transport's links (dialled
  * on demand), broadcasts over Plumtree on {@link Channels#RPC_ABCAST}.
  *
- * <p>Built in two steps because the codec must be registered in {@link HyphaeNode#start}'s
- * {@code beforeJoining} hook, before the node exists: {@link #attach(Transport)} in the hook,
- * {@link #use(HyphaeNode)} once {@code start} returns. Frames arriving before the RPC layer
+ * <p>Wired in {@link HyphaeNode#start}'s {@code beforeJoining} hook, before the node joins:
+ * {@link #attach(Transport)}, then {@link #use(HyphaeNode)}. Frames arriving before the RPC layer
  * {@link #bind binds} (a peer cannot know the node that early) are dropped and logged.
  *
  * <p><b>Send path.</b> With a link up, the frame goes straight onto it from the caller's thread
@@ -86,7 +85,7 @@ public final class NodeMessaging implements Messaging {
                 && n != null && n.liveMembers().contains(peer);
     }
 
-    /** Once the node started: subscribes to the RPC broadcast channel. */
+    /** In the {@code beforeJoining} hook too: subscribes to the RPC broadcast channel. */
     public void use(HyphaeNode node) {
         this.node = node;
         node.subscribe(Channels.RPC_ABCAST, this::deliveredBroadcast);

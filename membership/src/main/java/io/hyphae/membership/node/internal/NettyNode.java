@@ -65,7 +65,7 @@ public final class NettyNode implements HyphaeNode {
 
     /** See {@link HyphaeNode#start(HyphaeConfig, MeterRegistry, TransportResources, Consumer)}. */
     public static HyphaeNode start(HyphaeConfig config, MeterRegistry registry, TransportResources resources,
-                                   Consumer<Transport> beforeJoining) {
+                                   Consumer<HyphaeNode> beforeJoining) {
         // Metrics off: a registry nobody reads, which keeps no meters (a composite without children).
         MeterRegistry meterRegistry = config.metrics().enabled() ? registry : new CompositeMeterRegistry();
         Transport transport = Transport.start(config.transport(), config.nodeName(), meterRegistry, resources);
@@ -94,11 +94,9 @@ public final class NettyNode implements HyphaeNode {
         transport.register(new DirectoryCodec(), driver::received);
         transport.addLinkListener(driver);
         try {
-            beforeJoining.accept(transport);
+            beforeJoining.accept(node);
         } catch (RuntimeException e) {
-            discovery.close();
-            meters.close();
-            transport.close();
+            node.close(); // nothing was sent yet: the leave in close() has nobody to tell
             throw e;
         }
         node.onLoop(() -> {
