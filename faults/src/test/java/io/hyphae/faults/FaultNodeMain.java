@@ -39,6 +39,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * One node of the fault scenarios, in its own JVM inside a network namespace:
@@ -171,7 +172,14 @@ public final class FaultNodeMain {
     }
 
     private void startIncarnation() {
-        Rpc started = startRetryingBind();
+        Rpc started = startRetryingBind(this::serve);
+        rpc = started;
+        this.self = id(started.self());
+        say("STARTED " + self);
+    }
+
+    /** Each incarnation's handlers and listeners, set up before it joins: no peer calls it before they exist. */
+    private void serve(Rpc started) {
         String self = id(started.self());
         history.record(new Started(System.currentTimeMillis(), self));
         castSeq.set(0);
@@ -212,9 +220,6 @@ public final class FaultNodeMain {
                 history.record(new LinkDown(System.currentTimeMillis(), self, id(peer), reason.name()));
             }
         });
-        rpc = started;
-        this.self = self;
-        say("STARTED " + self);
     }
 
     /**
@@ -222,11 +227,11 @@ public final class FaultNodeMain {
      * right after {@code close()} of the incarnation declared down returned, binding the same
      * address failed with "Address already in use" (docs/faults.md, known problems).
      */
-    private Rpc startRetryingBind() {
+    private Rpc startRetryingBind(Consumer<Rpc> setup) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (int attempt = 1; ; attempt++) {
             try {
-                Rpc started = Rpc.start(config, new SimpleMeterRegistry());
+                Rpc started = Rpc.start(config, new SimpleMeterRegistry(), setup);
                 if (attempt > 1) {
                     System.err.println(name + " BIND-RETRY bound at attempt " + attempt);
                 }

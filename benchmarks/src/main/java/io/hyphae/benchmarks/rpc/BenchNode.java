@@ -84,9 +84,9 @@ public final class BenchNode {
         Map<NodeId, long[]> last = new ConcurrentHashMap<>();
         long[] counters = new long[3]; // received, reordered, last arrival (ms); guarded by itself
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (Rpc rpc = Rpc.start(config(name, port, seeds), rpcConfig(), meters, TransportResources.shared())) {
-            rpc.register(ECHO, (caller, req) -> req);
-            rpc.subscribe(COUNT, (sender, msg) -> {
+        try (Rpc rpc = Rpc.start(config(name, port, seeds), rpcConfig(), meters, TransportResources.shared(), r -> {
+            r.register(ECHO, (caller, req) -> req);
+            r.subscribe(COUNT, (sender, msg) -> {
                 long seq = ByteBuffer.wrap(msg).getLong();
                 long[] prev = last.computeIfAbsent(sender, s -> new long[] {-1});
                 synchronized (counters) {
@@ -99,7 +99,7 @@ public final class BenchNode {
                 }
                 prev[0] = Math.max(prev[0], seq);
             });
-            rpc.node().addListener(new MembershipListener() {
+            r.node().addListener(new MembershipListener() {
                 @Override
                 public void memberDown(NodeId member, DownReason reason) {
                     synchronized (out) {
@@ -108,6 +108,7 @@ public final class BenchNode {
                     }
                 }
             });
+        })) {
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
             while (rpc.node().liveMembers().size() < seeds.size()) {
                 if (System.nanoTime() > deadline) {

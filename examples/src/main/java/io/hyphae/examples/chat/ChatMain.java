@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The chat's terminal client: {@code hyphae-chat --config FILE --user NAME}. Starts a node from
@@ -37,9 +38,12 @@ public final class ChatMain {
             fail(2, "usage: hyphae-chat --config FILE --user NAME");
             return;
         }
+        String name = user;
+        AtomicReference<ChatRoom> room = new AtomicReference<>();
         Rpc rpc;
         try {
-            rpc = Rpc.start(HyphaeConfig.load(config));
+            // The room's handlers are registered before the node joins: no peer's /who finds it without them.
+            rpc = Rpc.start(HyphaeConfig.load(config), r -> room.set(new ChatRoom(r, name, System.out)));
         } catch (ConfigException e) {
             fail(2, e.getMessage());
             return;
@@ -47,11 +51,11 @@ public final class ChatMain {
             fail(1, "cannot start: " + e.getMessage());
             return;
         }
-        try (rpc; ChatRoom room = new ChatRoom(rpc, user, System.out)) {
-            System.out.println("* you are " + user + " on " + rpc.self().name() + "; type a message, /who, /quit");
+        try (rpc; ChatRoom chat = room.get()) {
+            System.out.println("* you are " + name + " on " + rpc.self().name() + "; type a message, /who, /quit");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             String line;
-            while ((line = in.readLine()) != null && room.handle(line)) {
+            while ((line = in.readLine()) != null && chat.handle(line)) {
                 // each line handled above
             }
             System.out.println("* bye");

@@ -15,8 +15,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * README's embedding example, compiled and run by a test so it cannot rot: join, listen for
- * members, register a handler, multicall it, abcast. {@code java -cp hyphae-examples-all.jar
+ * README's embedding example, compiled and run by a test so it cannot rot: listen for members
+ * and register a handler before joining, multicall it, abcast. {@code java -cp hyphae-examples-all.jar
  * io.hyphae.examples.embed.Embedding hyphae.yaml}
  */
 public final class Embedding {
@@ -27,17 +27,17 @@ public final class Embedding {
     public static void main(String[] args) throws InterruptedException {
         // --- README example starts here
         HyphaeConfig config = HyphaeConfig.load(Path.of(args[0]));
-        try (Rpc rpc = Rpc.start(config)) {                     // joins in the background
-            rpc.node().addListener(new MembershipListener() {
+        Endpoint<String, String> greet = Endpoint.of("greet", RpcCodec.utf8());
+        Topic<String> news = Topic.of("news", RpcCodec.utf8());
+        CountDownLatch heard = new CountDownLatch(1);
+        try (Rpc rpc = Rpc.start(config, r -> {                 // set up first; then it joins in the background
+            r.node().addListener(new MembershipListener() {
                 @Override public void memberUp(NodeId m) { System.out.println(m + " up"); }
                 @Override public void memberDown(NodeId m, DownReason why) { System.out.println(m + " down: " + why); }
             });
-            Endpoint<String, String> greet = Endpoint.of("greet", RpcCodec.utf8());
-            rpc.register(greet, (caller, name) -> "hello " + name + " from " + rpc.self().name());
-            Topic<String> news = Topic.of("news", RpcCodec.utf8());
-            CountDownLatch heard = new CountDownLatch(1);
-            rpc.subscribe(news, (sender, text) -> { System.out.println(sender.name() + " says " + text); heard.countDown(); });
-
+            r.register(greet, (caller, name) -> "hello " + name + " from " + r.self().name());
+            r.subscribe(news, (sender, text) -> { System.out.println(sender.name() + " says " + text); heard.countDown(); });
+        })) {
             MulticallResult<String> result = rpc.multicall(greet, "world", Duration.ofSeconds(2));   // every live member
             result.replies().values().forEach(System.out::println);
             result.badNodes().forEach(bad -> System.out.println(bad.node() + ": " + bad.reason()));

@@ -65,15 +65,15 @@ public final class NodeServer implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        Rpc rpc = Rpc.start(config, registry);
-        try {
-            NodeId self = rpc.self();
-            rpc.register(ECHO, (caller, text) -> self.name() + ": " + text);
-            rpc.subscribe(ANNOUNCE, (sender, text) -> {
+        // Handlers and listener before the node joins: no peer can call it before they exist.
+        Rpc rpc = Rpc.start(config, registry, r -> {
+            NodeId self = r.self();
+            r.register(ECHO, (caller, text) -> self.name() + ": " + text);
+            r.subscribe(ANNOUNCE, (sender, text) -> {
                 log.info("{} from {}: {}", ANNOUNCE_NAME, sender, text);
                 emit(events, ANNOUNCE_NAME + " " + sender + " " + text);
             });
-            rpc.node().addListener(new MembershipListener() {
+            r.node().addListener(new MembershipListener() {
                 @Override
                 public void memberUp(NodeId member) {
                     log.info("member up: {}", member);
@@ -86,6 +86,9 @@ public final class NodeServer implements AutoCloseable {
                     emit(events, "down " + member + " " + reason);
                 }
             });
+        });
+        try {
+            NodeId self = rpc.self();
             HealthAndMetrics http = bind("http", () -> HealthAndMetrics.start(options.http(), registry, rpc.node()::joined));
             AdminAuthenticator auth = new AdminAuthenticator(config.transport().secret(), Clock.systemUTC());
             AdminServer admin;

@@ -110,8 +110,8 @@ public final class ClusterNodeMain {
         CountDownLatch stopping = new CountDownLatch(1);
         SequenceCheck check = new SequenceCheck();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        try (Rpc rpc = Rpc.start(config(name, port, seeds), RpcConfig.defaults(), meters, TransportResources.shared())) {
-            registerAll(rpc, name, check, stopping, out);
+        try (Rpc rpc = Rpc.start(config(name, port, seeds), RpcConfig.defaults(), meters, TransportResources.shared(),
+                r -> registerAll(r, name, check, stopping, out))) {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             // Polls the directory while the cluster forms; gives up (and exits) after a minute so
             // an orphaned node never outlives a test JVM that died before reading READY.

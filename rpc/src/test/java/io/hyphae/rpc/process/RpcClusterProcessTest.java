@@ -61,8 +61,8 @@ class RpcClusterProcessTest {
             }
             resources = TransportResources.create(1);
             caller = Rpc.start(ClusterNodeMain.config("node-0", ports.get(0), ports), RpcConfig.defaults(),
-                    new SimpleMeterRegistry(), resources);
-            ClusterNodeMain.registerAll(caller, "node-0", localCheck, stopping, new PrintStream(PrintStream.nullOutputStream()));
+                    new SimpleMeterRegistry(), resources,
+                    r -> ClusterNodeMain.registerAll(r, "node-0", localCheck, stopping, new PrintStream(PrintStream.nullOutputStream())));
             for (NodeProcess p : processes) {
                 p.await("READY", STARTUP);
             }
