@@ -104,7 +104,7 @@ public interface Rpc extends AutoCloseable {
             Rpc rpc = new RpcNode(new NodeMembership(node), messaging, rpcConfig, meters, Optional.of(node));
             try {
                 setup.accept(rpc);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 rpc.close(); // its handler pool too, not only the node
                 throw e;
             }

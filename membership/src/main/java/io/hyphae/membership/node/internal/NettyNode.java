@@ -95,7 +95,7 @@ public final class NettyNode implements HyphaeNode {
         transport.addLinkListener(driver);
         try {
             beforeJoining.accept(node);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             node.close(); // nothing was sent yet: the leave in close() has nobody to tell
             throw e;
         }
