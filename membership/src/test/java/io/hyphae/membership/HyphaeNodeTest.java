@@ -46,6 +46,8 @@ class HyphaeNodeTest {
     private static final int SIZE = 5;
     private static final String SECRET = "hyphae-node-test-secret-0123456789";
     private static final Duration SUSPICION = Duration.ofSeconds(2);
+    /** Longer than any test waits for a crash to be reported. */
+    private static final Duration LONG_SUSPICION = Duration.ofSeconds(30);
 
     private static TransportResources resources;
     private final List<HyphaeNode> nodes = new ArrayList<>();
@@ -156,10 +158,11 @@ class HyphaeNodeTest {
     }
 
     @Test
-    void aCrashedNodeIsReportedUnreachableAndComesBackUpWhenRestarted() {
-        // Given a formed cluster where one node runs on event loops of its own
+    void aCrashedNodeIsReportedUnreachableLongBeforeTheSuspicionTimeoutAndComesBackUpWhenRestarted() {
+        // Given a formed cluster where one node runs on event loops of its own, and a suspicion
+        // timeout far longer than the wait below: only a proof of the crash can report it in time
         TransportResources ownLoops = TransportResources.create(1);
-        startCluster(SUSPICION, Map.of(SIZE - 1, ownLoops));
+        startCluster(LONG_SUSPICION, Map.of(SIZE - 1, ownLoops));
         awaitFormed();
         HyphaeNode crashing = nodes.get(SIZE - 1);
         List<HyphaeNode> others = List.copyOf(nodes.subList(0, SIZE - 1));
@@ -169,13 +172,13 @@ class HyphaeNodeTest {
         long start = System.nanoTime();
         ownLoops.close();
 
-        // Then every other node reports it down as unreachable, once the suspicion timeout passed,
-        // and nobody else is reported down
-        await().atMost(SUSPICION.plusSeconds(5)).until(() -> others.stream().allMatch(n ->
+        // Then every other node reports it down as unreachable: its neighbours' redials are
+        // refused (nothing listens at its address), which proves that incarnation gone; nobody
+        // else is reported down
+        await().atMost(LONG_SUSPICION.dividedBy(3)).until(() -> others.stream().allMatch(n ->
                 events(n).contains("down " + crashing.self() + " UNREACHABLE")));
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        log.info("a crash was reported on every other node after {} ms (suspicion timeout {})", millis, SUSPICION);
-        assertThat(millis).isGreaterThanOrEqualTo(SUSPICION.toMillis());
+        log.info("a crash was reported on every other node after {} ms (suspicion timeout {})",
+                (System.nanoTime() - start) / 1_000_000, LONG_SUSPICION);
         for (HyphaeNode n : others) {
             assertThat(events(n)).containsExactly("down " + crashing.self() + " UNREACHABLE");
             assertThat(n.liveMembers()).hasSize(SIZE - 1).doesNotContain(crashing.self());
@@ -189,7 +192,7 @@ class HyphaeNodeTest {
         AtomicReference<HyphaeNode> started = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(10)).ignoreExceptionsMatching(e -> e.getMessage() != null
                 && e.getMessage().contains("Address already in use"))
-                .until(() -> started.compareAndSet(null, startNode(SIZE - 1, SUSPICION, resources)));
+                .until(() -> started.compareAndSet(null, startNode(SIZE - 1, LONG_SUSPICION, resources)));
         HyphaeNode restarted = started.get();
         nodes.add(restarted);
 
@@ -276,7 +279,9 @@ class HyphaeNodeTest {
             });
 
             // Then the others close their links after the heartbeat timeout (1 s), suspect it, and
-            // report it unreachable once the suspicion stood (2 s): nobody else goes down
+            // report it unreachable once the suspicion stood (2 s), not earlier: their redials
+            // connect (its kernel still listens) and only time out, which proves nothing. Nobody
+            // else goes down
             await().atMost(Duration.ofSeconds(10)).until(() -> others.stream().allMatch(n ->
                     events(n).contains("down " + frozen.self() + " UNREACHABLE")));
             long millis = (System.nanoTime() - start) / 1_000_000;

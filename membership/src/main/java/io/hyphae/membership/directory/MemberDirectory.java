@@ -18,13 +18,15 @@ import io.hyphae.membership.directory.DirectoryTimer.AntiEntropyTick;
 import io.hyphae.membership.directory.DirectoryTimer.ProbeTick;
 import io.hyphae.membership.directory.DirectoryTimer.SuspicionTimeout;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
@@ -34,11 +36,14 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>Dissemination: every change is made by one node and broadcast over Plumtree
  *       ({@link Broadcast}); every {@link DirectoryConfig#antiEntropyInterval()} the node also
- *       syncs one key-range slice of its directory with a random neighbour (push-pull), and
- *       syncs at once with every new neighbour, so a node that missed a broadcast, or just
- *       joined, catches up. Every {@link DirectoryConfig#probeInterval()} it also syncs with a
- *       random live member that is not a neighbour, over a link closed after the answer: a
- *       member nobody holds a link to is found unreachable that way.</li>
+ *       syncs with a random neighbour, and at once with every new neighbour, so a node that
+ *       missed a broadcast, or just joined, catches up. A sync is push-pull by digest
+ *       ({@link DirectoryDigest}): the {@link Sync} carries bucket hashes, the {@link SyncReply}
+ *       the answerer's entries in the buckets that differ, and a closing {@link Update} the
+ *       entries of those buckets that the answerer lacked or held stale, each bounded by
+ *       {@link DirectoryConfig#maxSyncEntries()}. Every {@link DirectoryConfig#probeInterval()}
+ *       it also syncs with a random live member that is not a neighbour, over a link closed
+ *       after the answer: a member nobody holds a link to is found unreachable that way.</li>
  *   <li>Ownership: a member's entry changes only at that member (start, refutation, leave),
  *       except that other nodes may raise SUSPECT and, after the timeout, DOWN.</li>
  *   <li>Suspicion (SWIM's idea, with {@link Member#version()} as SWIM's incarnation number): a
@@ -46,6 +51,11 @@ import java.util.random.RandomGenerator;
  *       spreads; the suspected member, if alive, refutes with a higher version; a suspicion that
  *       stands for {@link DirectoryConfig#suspicionTimeout()} turns into DOWN on every node that
  *       saw it (only the nodes that raised it broadcast the DOWN, to keep the burst small).</li>
+ *   <li>Confirmation: a node that suspects a peer because their link broke dials it again (a
+ *       sync). If that dial is refused ({@link #connectionRefused}), nothing listens at the
+ *       peer's address any more: that incarnation is gone, and it is DOWN at once. A peer that
+ *       is silent but still listening (frozen, overloaded, or behind a partition that drops
+ *       packets) is not refused, so only the suspicion timeout can declare it DOWN.</li>
  *   <li>Merging follows {@link Member#supersedes}, a total order per member, so all nodes
  *       converge whatever order they hear things in; stale incarnations are dropped.</li>
  * </ul>
@@ -62,12 +72,18 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
 
     private final TreeMap<MemberKey, Entry> entries = new TreeMap<>();
     private final List<NodeId> neighbours = new ArrayList<>();
-    private Optional<MemberKey> syncCursor = Optional.empty();
+    /** Hashes of the live entries, kept current on every change, for anti-entropy by digest. */
+    private final DirectoryDigest digest = new DirectoryDigest();
+    private int liveEntries;
+    /** DOWN and LEFT entries in the order they became so, to forget them without scanning the directory. */
+    private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
     private boolean started;
     private boolean left;
 
     /** An entry plus what this node already reported or raised about it. */
     private static final class Entry {
+        final long keyHash;
+        /** Set only through {@link #setMember}, which keeps the digest in step. */
         Member member;
         boolean upReported;
         boolean downReported;
@@ -75,9 +91,13 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         /** The SUSPECT entry this node raised itself, if the current one is it. */
         Optional<Member> raised = Optional.empty();
 
-        Entry(Member member) {
-            this.member = member;
+        Entry(MemberKey key) {
+            this.keyHash = DirectoryDigest.keyHash(key);
         }
+    }
+
+    /** An entry that became a tombstone at {@code sinceMillis}; stale once the entry changed again. */
+    private record Tombstone(MemberKey key, Member member, long sinceMillis) {
     }
 
     public MemberDirectory(NodeId self, DirectoryConfig config, RandomGenerator random) {
@@ -149,6 +169,39 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         return out;
     }
 
+    /**
+     * The overlay link to {@code peer} broke unexpectedly: {@link #suspect} it, and dial it again
+     * with a sync. A live peer answers (and hears of the suspicion, which it refutes); a peer
+     * whose process is gone refuses the dial, which the shell reports as
+     * {@link #connectionRefused}; a silent one times out, and the suspicion runs its course.
+     */
+    public List<Effect<DirectoryMessage>> linkBroken(long nowMillis, NodeId peer) {
+        List<Effect<DirectoryMessage>> out = suspect(nowMillis, peer);
+        Entry e = entries.get(MemberKey.of(peer));
+        if (!left && e != null && e.member.id().equals(peer) && e.member.status().isLive() && !peer.sameNodeAs(self)) {
+            out.add(new Send<>(peer, digestSync()));
+        }
+        return out;
+    }
+
+    /**
+     * A dial to {@code peer} was refused: nothing listens at its address, so that incarnation is
+     * gone (a restarted node would have answered, as a newer incarnation). It is DOWN at once,
+     * and the DOWN is broadcast, without waiting for the suspicion timeout.
+     */
+    public List<Effect<DirectoryMessage>> connectionRefused(long nowMillis, NodeId peer) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        Entry e = entries.get(MemberKey.of(peer));
+        if (left || !started || peer.sameNodeAs(self) || e == null || !e.member.id().equals(peer)
+                || !e.member.status().isLive()) {
+            return out;
+        }
+        Member down = new Member(peer, MemberStatus.DOWN, e.member.version());
+        apply(down, nowMillis, out);
+        out.add(new Notify<>(new Broadcast(new Update(List.of(down)))));
+        return out;
+    }
+
     /** {@code peer} entered the overlay's active view: a candidate for anti-entropy, synced at once. */
     public List<Effect<DirectoryMessage>> neighbourUp(long nowMillis, NodeId peer) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
@@ -156,7 +209,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             neighbours.add(peer);
             if (started && !left) {
                 announceSelfIfFirstNeighbour(out);
-                out.add(new Send<>(peer, slice(Optional.empty())));
+                out.add(new Send<>(peer, digestSync()));
             }
         }
         return out;
@@ -189,9 +242,9 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             if (m instanceof Update u) {
                 u.members().forEach(member -> apply(member, nowMillis, out));
             } else if (m instanceof Sync s) {
-                onSync(r.from(), s, nowMillis, out);
+                onSync(r.from(), s, out);
             } else if (m instanceof SyncReply reply) {
-                reply.members().forEach(member -> apply(member, nowMillis, out));
+                onSyncReply(r.from(), reply, nowMillis, out);
                 if (!neighbours.contains(r.from())) {
                     out.add(new Disconnect<>(r.from())); // the probe's link has served its purpose
                 }
@@ -252,22 +305,25 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     /** Stores an entry that supersedes {@code e} (absent when new) and reports what changed. */
     private void store(MemberKey key, Entry e, Member incoming, long now, List<Effect<DirectoryMessage>> out) {
         if (e == null) {
-            e = new Entry(incoming);
+            e = new Entry(key);
             entries.put(key, e);
         } else if (e.member.id().incarnation() != incoming.id().incarnation()) {
             if (e.upReported && !e.downReported) {
                 out.add(new Notify<>(new MemberDown(e.member.id(), DownReason.REPLACED)));
             }
-            e = new Entry(incoming);
-            entries.put(key, e);
+            // A new incarnation: nothing reported or raised about the old one carries over.
+            e.upReported = false;
+            e.downReported = false;
+            e.raised = Optional.empty();
         }
-        e.member = incoming;
+        setMember(e, incoming);
         if (incoming.status().isLive() && !e.upReported) {
             e.upReported = true;
             out.add(new Notify<>(new MemberUp(incoming.id())));
         }
         if (!incoming.status().isLive()) {
             e.tombstoneSinceMillis = now;
+            tombstones.add(new Tombstone(key, incoming, now));
             if (e.upReported && !e.downReported) {
                 e.downReported = true;
                 DownReason reason = incoming.status() == MemberStatus.LEFT ? DownReason.LEFT : DownReason.UNREACHABLE;
@@ -280,10 +336,23 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         }
     }
 
+    /** Replaces an entry's member, keeping the digest and the live count in step. */
+    private void setMember(Entry e, Member m) {
+        if (e.member != null && e.member.status().isLive()) {
+            digest.toggle(e.keyHash, e.member);
+            liveEntries--;
+        }
+        e.member = m;
+        if (m.status().isLive()) {
+            digest.toggle(e.keyHash, m);
+            liveEntries++;
+        }
+    }
+
     /** Someone suspects this node: it is alive, so it says so with a higher version. */
     private void refute(Entry mine, Member suspicion, List<Effect<DirectoryMessage>> out) {
         Member alive = new Member(self, MemberStatus.ALIVE, suspicion.version() + 1);
-        mine.member = alive;
+        setMember(mine, alive);
         out.add(new Notify<>(new Broadcast(new Update(List.of(alive)))));
     }
 
@@ -307,10 +376,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (neighbours.isEmpty()) {
             return;
         }
-        NodeId peer = neighbours.get(random.nextInt(neighbours.size()));
-        Sync sync = slice(syncCursor);
-        syncCursor = sync.to(); // the next round goes on from here; past the end, from the start
-        out.add(new Send<>(peer, sync));
+        out.add(new Send<>(neighbours.get(random.nextInt(neighbours.size())), digestSync()));
     }
 
     /**
@@ -328,55 +394,99 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             }
         }
         if (!candidates.isEmpty()) {
-            out.add(new Send<>(candidates.get(random.nextInt(candidates.size())), slice(Optional.empty())));
+            out.add(new Send<>(candidates.get(random.nextInt(candidates.size())), digestSync()));
         }
     }
 
-    /** Up to maxSyncEntries entries from {@code from} on, with the range they cover. */
-    private Sync slice(Optional<MemberKey> from) {
-        Map<MemberKey, Entry> tail = from.isPresent() ? entries.tailMap(from.get(), true) : entries;
-        List<Member> members = new ArrayList<>(Math.min(tail.size(), config.maxSyncEntries()));
-        Optional<MemberKey> to = Optional.empty();
-        for (Map.Entry<MemberKey, Entry> e : tail.entrySet()) {
-            if (members.size() == config.maxSyncEntries()) {
-                to = Optional.of(e.getKey());
-                break;
-            }
-            members.add(e.getValue().member);
-        }
-        return new Sync(from, to, members);
+    /** This node's digest, with buckets of a few entries each. */
+    private Sync digestSync() {
+        return new Sync(digest.fold(DirectoryDigest.bucketsFor(liveEntries)));
     }
 
-    private void onSync(NodeId from, Sync sync, long now, List<Effect<DirectoryMessage>> out) {
-        Map<MemberKey, Member> theirs = new HashMap<>();
-        for (Member m : sync.members()) {
-            if (sync.covers(m.key())) {
-                theirs.put(m.key(), m);
-            }
-            apply(m, now, out);
+    /**
+     * Answers a sync with this node's entries in the buckets whose hashes differ: whole buckets,
+     * starting at a random one so that no bucket waits behind others for good, up to
+     * maxSyncEntries entries (one bucket larger than that goes partly, and is not covered).
+     */
+    private void onSync(NodeId from, Sync sync, List<Effect<DirectoryMessage>> out) {
+        int buckets = sync.buckets();
+        long[] mine = digest.fold(buckets);
+        List<List<Member>> differing = new ArrayList<>(buckets);
+        boolean any = false;
+        for (int b = 0; b < buckets; b++) {
+            boolean differs = mine[b] != sync.bucketHash(b);
+            differing.add(differs ? new ArrayList<>() : null);
+            any |= differs;
         }
-        Map<MemberKey, Entry> range = sync.from().isPresent() ? entries.tailMap(sync.from().get(), true) : entries;
-        List<Member> newer = new ArrayList<>();
-        for (Map.Entry<MemberKey, Entry> e : range.entrySet()) {
-            if (!sync.covers(e.getKey()) || newer.size() == config.maxSyncEntries()) {
-                break;
+        List<Integer> covered = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
+        if (any) {
+            for (Entry e : entries.values()) {
+                List<Member> bucket = differing.get(DirectoryDigest.bucket(e.keyHash, buckets));
+                if (bucket != null) {
+                    bucket.add(e.member);
+                }
             }
-            Member mine = e.getValue().member;
-            Member known = theirs.get(e.getKey());
-            if (known == null || mine.supersedes(known)) {
-                newer.add(mine);
+            int first = random.nextInt(buckets);
+            for (int i = 0; i < buckets; i++) {
+                int b = (first + i) % buckets;
+                List<Member> bucket = differing.get(b);
+                if (bucket == null) {
+                    continue;
+                }
+                if (members.size() + bucket.size() <= config.maxSyncEntries()) {
+                    members.addAll(bucket);
+                    covered.add(b);
+                } else if (members.isEmpty()) {
+                    members.addAll(bucket.subList(0, config.maxSyncEntries()));
+                    break;
+                }
             }
         }
         // Answered even when empty: the answer tells a prober the member is alive, and when to close.
-        out.add(new Send<>(from, new SyncReply(newer)));
+        out.add(new Send<>(from, new SyncReply(buckets, covered, members)));
     }
 
+    /** Merges the answer, then sends back what the answerer lacked or held stale in the buckets it covered. */
+    private void onSyncReply(NodeId from, SyncReply reply, long now, List<Effect<DirectoryMessage>> out) {
+        Map<MemberKey, Member> theirs = new HashMap<>();
+        for (Member m : reply.members()) {
+            theirs.put(m.key(), m);
+            apply(m, now, out);
+        }
+        if (reply.covered().isEmpty()) {
+            return;
+        }
+        Set<Integer> covered = new HashSet<>(reply.covered());
+        List<Member> newer = new ArrayList<>();
+        for (Map.Entry<MemberKey, Entry> e : entries.entrySet()) {
+            if (newer.size() == config.maxSyncEntries()) {
+                break;
+            }
+            Member mine = e.getValue().member;
+            if (covered.contains(DirectoryDigest.bucket(e.getValue().keyHash, reply.buckets()))) {
+                Member known = theirs.get(e.getKey());
+                if (known == null || mine.supersedes(known)) {
+                    newer.add(mine);
+                }
+            }
+        }
+        if (!newer.isEmpty()) {
+            out.add(new Send<>(from, new Update(newer)));
+        }
+    }
+
+    /** Forgets the tombstones older than the retention, oldest first, stopping at the first one to keep. */
     private void reapTombstones(long now) {
         long limit = now - config.tombstoneRetention().toMillis();
-        for (Iterator<Map.Entry<MemberKey, Entry>> it = entries.entrySet().iterator(); it.hasNext(); ) {
-            Entry e = it.next().getValue();
-            if (!e.member.status().isLive() && e.tombstoneSinceMillis < limit && !e.member.id().equals(self)) {
-                it.remove();
+        while (!tombstones.isEmpty() && tombstones.peek().sinceMillis() < limit) {
+            Tombstone t = tombstones.poll();
+            Entry e = entries.get(t.key());
+            // Only if the entry is still that tombstone: it may have changed since (LEFT after
+            // DOWN, or a new incarnation), and then a later item of the queue stands for it.
+            if (e != null && e.member.equals(t.member()) && e.tombstoneSinceMillis == t.sinceMillis()
+                    && !e.member.id().equals(self)) {
+                entries.remove(t.key());
             }
         }
     }

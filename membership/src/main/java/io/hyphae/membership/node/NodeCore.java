@@ -48,7 +48,10 @@ import java.util.random.RandomGenerator;
  *   <li>A link that breaks while its peer was an active neighbour, or while a JOIN, NEIGHBOR or
  *       directory Sync to it was unanswered, makes the directory suspect that peer. A link closed after a
  *       DISCONNECT does not: that peer is alive. A DISCONNECT marked leaving does too, in case
- *       the LEFT entry sent just before it was lost (otherwise the suspicion is moot).</li>
+ *       the LEFT entry sent just before it was lost (otherwise the suspicion is moot). The
+ *       directory then dials the peer again ({@link MemberDirectory#linkBroken}).</li>
+ *   <li>{@link Event.ConnectionRefused} makes the directory declare that peer DOWN at once
+ *       ({@link MemberDirectory#connectionRefused}), then counts as a link down.</li>
  *   <li>On leave, the directory's LEFT goes out with {@link Plumtree#lastBroadcast}, on every
  *       link, before the overlay's DISCONNECTs.</li>
  *   <li>The directory's broadcasts go out over Plumtree on {@link Channels#DIRECTORY}, encoded
@@ -191,6 +194,10 @@ public final class NodeCore implements ProtocolCore<Object> {
             absorb(nowMillis, overlay.handle(nowMillis, new Event.LinkUp<>(up.peer())), out);
         } else if (event instanceof Event.LinkDown<Object> down) {
             onLinkDown(nowMillis, down.peer(), out);
+        } else if (event instanceof Event.ConnectionRefused<Object> refused) {
+            // The peer's process is gone: DOWN now, then the failed dial as any other.
+            directory.ifPresent(d -> absorb(nowMillis, d.connectionRefused(nowMillis, refused.peer()), out));
+            onLinkDown(nowMillis, refused.peer(), out);
         } else if (event instanceof Event.TimerFired<Object> t) {
             if (t.timer() instanceof HyParViewTimer) {
                 absorb(nowMillis, overlay.handle(nowMillis, new Event.TimerFired<>(t.timer())), out);
@@ -239,7 +246,7 @@ public final class NodeCore implements ProtocolCore<Object> {
                 && !expected;
         absorb(now, overlay.handle(now, new Event.LinkDown<>(peer)), out);
         if (unexpected && directory.isPresent()) {
-            absorb(now, directory.get().suspect(now, peer), out);
+            absorb(now, directory.get().linkBroken(now, peer), out);
         }
     }
 

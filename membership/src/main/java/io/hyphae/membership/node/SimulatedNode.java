@@ -74,6 +74,11 @@ public final class SimulatedNode implements SimNode {
     }
 
     @Override
+    public void onConnectionRefused(NodeId peer) {
+        apply(core.handle(ctx.nowMillis(), new Event.ConnectionRefused<>(peer)));
+    }
+
+    @Override
     public void onTimer(TimerKey timer) {
         if (timer instanceof HyParViewTimer.ShuffleTick) {
             // Once a round, as the Netty shell passes on what its discovery strategies report.

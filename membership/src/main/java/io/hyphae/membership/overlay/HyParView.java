@@ -106,6 +106,11 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         return active.size();
     }
 
+    /** Passive view size, without copying (read after every event for the meters). */
+    public int passiveSize() {
+        return passive.size();
+    }
+
     /** The i-th active neighbour, without copying (0 <= i < {@link #activeSize()}). */
     public NodeId activeAt(int i) {
         return active.get(i);

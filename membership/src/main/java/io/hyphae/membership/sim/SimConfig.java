@@ -13,7 +13,8 @@ import java.util.Objects;
  *     link still delivers in order, as TCP does
  * @param lossRate share of messages silently lost while their link stays up. TCP never does
  *     that; it is a harsher fault that shows which protocol paths rely on timeouts
- * @param connectTimeout how long an attempt to reach a crashed or partitioned node takes to fail
+ * @param connectTimeout how long an attempt to reach a partitioned node takes to fail (one to a
+ *     crashed node is refused after a round trip)
  * @param failureDetection how long after a crash or a partition the nodes on the other end of a
  *     link see it go down (the transport's heartbeat timeout, or an RST for a killed process)
  */

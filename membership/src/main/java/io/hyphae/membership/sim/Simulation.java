@@ -25,8 +25,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Links follow the semantics documented on {@link io.hyphae.membership.core.Effect}: one
  * link per pair, in order, opened on first use; a link to a crashed or partitioned node fails
- * after {@link SimConfig#failureDetection()}, an attempt to reach one after
- * {@link SimConfig#connectTimeout()}; a closed link drops what the other end had in flight.
+ * after {@link SimConfig#failureDetection()}; an attempt to reach a partitioned node fails after
+ * {@link SimConfig#connectTimeout()}, while one to a crashed node is refused after a round trip
+ * (its host answers that nothing listens: a process crash, not a machine's); a closed link drops
+ * what the other end had in flight.
  *
  * <p>Not thread safe; everything happens on the caller's thread inside {@link #runFor}.
  */
@@ -38,6 +40,7 @@ public final class Simulation {
     private static final byte CLOSE = 3;
     private static final byte TIMER = 4;
     private static final byte ACTION = 5;
+    private static final byte REFUSED = 6;
     /** Link generation of a failed attempt to open a link (no link existed). */
     private static final int NO_LINK = -1;
     private static final int PORT = 4370;
@@ -301,6 +304,7 @@ public final class Simulation {
             trace.accept("t=" + now + " " + t.id.name() + " <- " + switch (kind) {
                 case MESSAGE -> peer + " " + payload + (t.receives(source, aux) ? "" : " (link closed: dropped)");
                 case LINK_UP -> peer + " link up";
+                case REFUSED -> peer + " refused the connection";
                 case LINK_DOWN -> peer + " link down";
                 case CLOSE -> peer + " closed the link";
                 default -> "timer " + payload;
@@ -345,6 +349,11 @@ public final class Simulation {
                     t.node.onLinkDown(slots[source].id);
                 } else if (l >= 0 && t.linkPrevGen[l] == aux) {
                     t.linkPrevGen[l] = 0; // the old link is gone, but a newer one is up: nothing to report
+                }
+            }
+            case REFUSED -> {
+                if (t.findLink(source) < 0) { // moot if a link to that peer has been opened since
+                    t.node.onConnectionRefused(slots[source].id);
                 }
             }
             case TIMER -> t.node.onTimer((TimerKey) payload);
@@ -395,7 +404,11 @@ public final class Simulation {
 
     /** Opens a link from {@code a} to {@code b}; returns its index at {@code a}, or -1 if {@code b} cannot be reached. */
     private int open(Slot a, Slot b) {
-        if (!b.alive || a.group != b.group) {
+        if (!b.alive && a.group == b.group) {
+            queue.add(now, now + 2L * latency(), REFUSED, a.index, b.index, NO_LINK, null);
+            return -1;
+        }
+        if (a.group != b.group) {
             queue.add(now, now + connectTimeout, LINK_DOWN, a.index, b.index, NO_LINK, null);
             return -1;
         }

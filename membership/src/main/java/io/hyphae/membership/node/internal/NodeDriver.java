@@ -15,6 +15,9 @@ import io.hyphae.membership.transport.LinkDownReason;
 import io.hyphae.membership.transport.LinkListener;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
+import io.hyphae.membership.transport.HandshakeException;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -40,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *       up; otherwise the message waits in a per-peer queue while the link is opened, and is
  *       written once it is up, in order. A link that cannot be opened, or that the address
  *       answers with another identity (a restarted node), becomes {@link Event.LinkDown} for the
- *       peer asked for.</li>
+ *       peer asked for; a dial refused outright (nothing listens there) becomes
+ *       {@link Event.ConnectionRefused}.</li>
  *   <li>{@code Connect} opens a link the same way; {@code Disconnect} closes it after what was
  *       queued on it (the transport writes its goodbye behind the queued frames).</li>
  *   <li>{@code Schedule} becomes a one-shot task on the event loop.</li>
@@ -331,8 +335,26 @@ final class NodeDriver implements LinkListener {
                 log.debug("cannot open a link to {}: {}", peer, error.toString());
             }
             fail(queue, error == null ? answered + " answered instead" : String.valueOf(error.getMessage()));
-            handle(new Event.LinkDown<>(peer));
+            handle(error != null && refused(error) ? new Event.ConnectionRefused<>(peer) : new Event.LinkDown<>(peer));
         }, loop);
+    }
+
+    /**
+     * True when the dial failed because the peer's host answered that nothing listens there (a
+     * TCP reset to the SYN): the process is gone. A dial that times out (a frozen process still
+     * listens, its kernel answers; a partition drops the SYN) or fails later, in the handshake,
+     * says nothing of the kind.
+     */
+    static boolean refused(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof ConnectTimeoutException || t instanceof HandshakeException) {
+                return false;
+            }
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void flush(NodeId peer, ArrayDeque<Outgoing> queue) {

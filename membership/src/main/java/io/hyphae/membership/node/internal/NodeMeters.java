@@ -99,7 +99,7 @@ final class NodeMeters {
     /** After every event, on the event loop. */
     void afterEvent(NodeCore core) {
         active = core.overlay().activeSize();
-        passive = core.overlay().passiveView().size();
+        passive = core.overlay().passiveSize();
         long now = NodeDriver.now();
         if (lastSampleMillis == Long.MIN_VALUE || now - lastSampleMillis >= SAMPLE_EVERY.toMillis()) {
             lastSampleMillis = now;
