@@ -256,7 +256,7 @@ class HyphaeNodeTest {
     }
 
     @Test
-    void aFrozenNodeIsReportedUnreachableAfterTheHeartbeatTimeoutAndTheSuspicion() throws Exception {
+    void aFrozenNodeIsReportedUnreachableAfterTheHeartbeatTimeoutAndTheSuspicionAndRejoinsWhenItThaws() throws Exception {
         // Given a formed cluster where one node runs on an event loop of its own
         TransportResources ownLoop = TransportResources.create(1);
         java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
@@ -264,6 +264,7 @@ class HyphaeNodeTest {
             startCluster(SUSPICION, Map.of(0, ownLoop));
             awaitFormed();
             HyphaeNode frozen = nodes.get(0);
+            NodeId before = frozen.self();
             List<HyphaeNode> others = List.copyOf(nodes.subList(1, SIZE));
             others.forEach(n -> events.get(n.self().name()).clear());
 
@@ -283,18 +284,31 @@ class HyphaeNodeTest {
             // connect (its kernel still listens) and only time out, which proves nothing. Nobody
             // else goes down
             await().atMost(Duration.ofSeconds(10)).until(() -> others.stream().allMatch(n ->
-                    events(n).contains("down " + frozen.self() + " UNREACHABLE")));
+                    events(n).contains("down " + before + " UNREACHABLE")));
             long millis = (System.nanoTime() - start) / 1_000_000;
             log.info("a frozen node was reported on every other node after {} ms", millis);
             // (the silence is counted from its last heartbeat, up to one interval, 200 ms, before it froze)
             assertThat(millis).isGreaterThanOrEqualTo(Duration.ofMillis(1000 - 200).plus(SUSPICION).toMillis());
             for (HyphaeNode n : others) {
-                assertThat(events(n)).containsExactly("down " + frozen.self() + " UNREACHABLE");
+                assertThat(events(n)).containsExactly("down " + before + " UNREACHABLE");
             }
 
-            // When it thaws, it learns the verdict: final for its incarnation
+            // When it thaws, it learns the verdict (final for that incarnation) and rejoins as its
+            // next incarnation, without a restart
             thaw.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> events(frozen).contains("down " + frozen.self() + " UNREACHABLE"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> events(frozen).contains("down " + before + " UNREACHABLE"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> nodes.stream().allMatch(n -> allAlive(n, SIZE)
+                    && n.liveMembers().contains(frozen.self())));
+
+            // Then every node lists the new incarnation up, once, and never the old one again
+            NodeId after = frozen.self();
+            assertThat(after.sameNodeAs(before)).isTrue();
+            assertThat(after.incarnation()).isGreaterThan(before.incarnation());
+            for (HyphaeNode n : others) {
+                assertThat(events(n)).containsExactly("down " + before + " UNREACHABLE", "up " + after);
+            }
+            assertThat(events(frozen)).containsOnlyOnce("up " + after, "down " + before + " UNREACHABLE")
+                    .doesNotHaveDuplicates();
         } finally {
             thaw.countDown();
             nodes.forEach(HyphaeNode::close);

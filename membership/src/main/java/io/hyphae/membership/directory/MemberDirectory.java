@@ -60,12 +60,13 @@ import java.util.random.RandomGenerator;
  *       converge whatever order they hear things in; stale incarnations are dropped.</li>
  * </ul>
  *
- * <p>A member declared DOWN stays down for that incarnation even if it was alive; it must
- * restart with a new incarnation to rejoin the directory.
+ * <p>A member declared DOWN stays down for that incarnation even if it was alive. A live node
+ * that hears it was declared DOWN rejoins as its next incarnation ({@link #rejoin}); nothing is
+ * ever reported up again for an incarnation reported down.
  */
 public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
 
-    private final NodeId self;
+    private NodeId self;
     private final MemberKey selfKey;
     private final DirectoryConfig config;
     private final RandomGenerator random;
@@ -128,6 +129,27 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         out.add(new Schedule<>(new AntiEntropyTick(), Duration.ofMillis(1 + random.nextLong(interval))));
         long probe = config.probeInterval().toMillis();
         out.add(new Schedule<>(new ProbeTick(), Duration.ofMillis(1 + random.nextLong(probe))));
+        return out;
+    }
+
+    /**
+     * This node was declared DOWN (a false alarm: it is running) and has become {@code fresh},
+     * its next incarnation: its entry is replaced by an ALIVE one for {@code fresh}, reported up
+     * here and, once the node has a neighbour again, broadcast. Which replaces the DOWN entry
+     * everywhere, as a restart would. The rest of the directory is kept, so the members it knew
+     * are not reported up a second time.
+     */
+    public List<Effect<DirectoryMessage>> rejoin(long nowMillis, NodeId fresh) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        if (!fresh.sameNodeAs(self) || fresh.incarnation() <= self.incarnation()) {
+            throw new IllegalArgumentException(fresh + " is not a later incarnation of " + self);
+        }
+        if (!started || left) {
+            return out;
+        }
+        self = fresh;
+        neighbours.clear(); // the overlay starts again, and reports its new neighbours
+        store(selfKey, entries.get(selfKey), new Member(fresh, MemberStatus.ALIVE, 1), nowMillis, out);
         return out;
     }
 

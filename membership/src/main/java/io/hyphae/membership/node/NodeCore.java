@@ -10,6 +10,7 @@ import io.hyphae.membership.directory.DirectoryConfig;
 import io.hyphae.membership.directory.DirectoryMessage;
 import io.hyphae.membership.directory.DirectoryNotification;
 import io.hyphae.membership.directory.DirectoryTimer;
+import io.hyphae.membership.directory.DownReason;
 import io.hyphae.membership.directory.MemberDirectory;
 import io.hyphae.membership.overlay.HyParView;
 import io.hyphae.membership.overlay.HyParViewConfig;
@@ -52,6 +53,8 @@ import java.util.random.RandomGenerator;
  *       directory then dials the peer again ({@link MemberDirectory#linkBroken}).</li>
  *   <li>{@link Event.ConnectionRefused} makes the directory declare that peer DOWN at once
  *       ({@link MemberDirectory#connectionRefused}), then counts as a link down.</li>
+ *   <li>When the directory reports this node itself DOWN (not LEFT), a {@link DeclaredDown}
+ *       follows, and the driver answers with {@link #rejoin}.</li>
  *   <li>On leave, the directory's LEFT goes out with {@link Plumtree#lastBroadcast}, on every
  *       link, before the overlay's DISCONNECTs.</li>
  *   <li>The directory's broadcasts go out over Plumtree on {@link Channels#DIRECTORY}, encoded
@@ -70,7 +73,7 @@ public final class NodeCore implements ProtocolCore<Object> {
 
     private static final DirectoryCodec DIRECTORY_CODEC = new DirectoryCodec();
 
-    private final NodeId self;
+    private NodeId self;
     private final HyParView overlay;
     private final Plumtree plumtree;
     private final Optional<MemberDirectory> directory;
@@ -141,6 +144,30 @@ public final class NodeCore implements ProtocolCore<Object> {
     /** Fresh seeds from discovery, without joining (see {@link HyParView#updateContacts}). */
     public void updateContacts(List<NodeId> contacts) {
         overlay.updateContacts(contacts);
+    }
+
+    /**
+     * After {@link DeclaredDown}: becomes {@code fresh}, the next incarnation of this node (the
+     * driver gave its transport that identity and closed the old links), and joins the overlay
+     * again through the nodes the old views held. The directory is kept and replaces this
+     * node's DOWN entry with an ALIVE one for {@code fresh}, which spreads like a restart's.
+     */
+    public List<Effect<Object>> rejoin(long nowMillis, NodeId fresh) {
+        List<Effect<Object>> out = new ArrayList<>();
+        if (leaving || left) {
+            return out;
+        }
+        List<NodeId> contacts = new ArrayList<>(overlay.activeView());
+        contacts.addAll(overlay.passiveView());
+        awaitingNeighbour.clear();
+        awaitingSyncReply.clear();
+        closedByPeer.clear();
+        self = fresh;
+        overlay.renew(fresh);
+        plumtree.renew(fresh);
+        directory.ifPresent(d -> absorb(nowMillis, d.rejoin(nowMillis, fresh), out));
+        absorb(nowMillis, overlay.join(contacts), out);
+        return out;
     }
 
     /**
@@ -287,6 +314,10 @@ public final class NodeCore implements ProtocolCore<Object> {
                 decodeUpdate(d.payload()).ifPresent(update ->
                         absorb(now, directory.get().handle(now, new Event.Received<>(d.origin(), update)), out));
             }
+        } else if (n instanceof DirectoryNotification.MemberDown down && down.member().equals(self)
+                && down.reason() != DownReason.LEFT) {
+            out.add(new Effect.Notify<>(n));
+            out.add(new Effect.Notify<>(new DeclaredDown(self)));
         } else if (n instanceof DirectoryNotification.Broadcast b) {
             byte[] payload = encode(b.update());
             absorb(now, leaving ? plumtree.lastBroadcast(now, Channels.DIRECTORY, payload)

@@ -460,6 +460,17 @@ public final class Simulation {
         queue.add(now, at, CLOSE, pi, from.index, gen, null);
     }
 
+    private NodeId renew(Slot s) {
+        while (s.links > 0) {
+            disconnect(s, slots[s.peerAt(0)].id);
+        }
+        NodeId fresh = new NodeId(s.id.name(), s.id.address(), s.id.incarnation() + 1);
+        indexOf.remove(s.id);
+        indexOf.put(fresh, s.index);
+        s.id = fresh;
+        return fresh;
+    }
+
     private void schedule(Slot on, TimerKey timer, Duration after) {
         queue.add(now, now + after.toMillis(), TIMER, on.index, -1, 0, Objects.requireNonNull(timer, "timer"));
     }
@@ -467,7 +478,7 @@ public final class Simulation {
     /** One node: its identity, state, random source, links, and its {@link SimContext}. */
     private final class Slot implements SimContext {
         final int index;
-        final NodeId id;
+        NodeId id;
         final SplittableRandom random;
         SimNode node;
         boolean alive = true;
@@ -606,6 +617,11 @@ public final class Simulation {
         @Override
         public void schedule(TimerKey timer, Duration after) {
             Simulation.this.schedule(this, timer, after);
+        }
+
+        @Override
+        public NodeId renewIncarnation() {
+            return renew(this);
         }
     }
 }

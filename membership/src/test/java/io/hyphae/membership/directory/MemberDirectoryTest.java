@@ -356,6 +356,25 @@ class MemberDirectoryTest {
     }
 
     @Test
+    void nodeDeclaredDownRejoinsAsItsNextIncarnationWithoutReportingTheOthersAgain() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+        List<Object> declared = notifications(update(d, T0 + 1, member(SELF, MemberStatus.DOWN, 1)));
+        NodeId fresh = node("self", 2);
+
+        List<Object> rejoined = notifications(d.rejoin(T0 + 2, fresh));
+        List<Object> announced = notifications(d.neighbourUp(T0 + 3, A));
+
+        assertThat(declared).containsExactly(new MemberDown(SELF, DownReason.UNREACHABLE));
+        assertThat(rejoined).containsExactly(new MemberUp(fresh));
+        assertThat(announced).containsExactly(new Broadcast(new Update(List.of(alive(fresh, 1)))));
+        assertThat(d.liveMembers()).containsExactly(A, fresh);
+        // the old incarnation's DOWN, arriving late, no longer touches this node's entry
+        assertThat(notifications(update(d, T0 + 4, member(SELF, MemberStatus.DOWN, 1)))).isEmpty();
+        assertThat(d.member(MemberKey.of(SELF))).contains(alive(fresh, 1));
+    }
+
+    @Test
     void memberFirstHeardOfAsGoneIsNeverReported() {
         MemberDirectory d = started(SELF, CONFIG);
 

@@ -32,6 +32,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code hyphae.overlay.seed.failures}: seeds that could not be dialled</li>
  *   <li>{@code hyphae.members{status}}: directory entries by status (gauges)</li>
  *   <li>{@code hyphae.members.events{event=up|down, reason}}: listener events</li>
+ *   <li>{@code hyphae.members.rejoins}: false DOWNs of this node healed by rejoining</li>
  *   <li>{@code hyphae.broadcast.delivered}, {@code .duplicates}, {@code .gossips.sent},
  *       {@code .grafts.sent}, {@code .prunes.sent}, {@code .ihaves.sent}: Plumtree counters; the
  *       redundancy is duplicates / delivered</li>
@@ -54,6 +55,7 @@ final class NodeMeters {
     private long lastSampleMillis = Long.MIN_VALUE;
     private final Counter joins;
     private final Counter seedFailures;
+    private final Counter rejoins;
     /** Up, and down per reason: a handful of counters, made on first use. */
     private final Map<String, Counter> events = new java.util.HashMap<>();
 
@@ -86,6 +88,10 @@ final class NodeMeters {
                 .description("Seeds that could not be dialled to join through (unreachable, refused, or this node)")
                 .tags(tags).register(registry);
         meters.add(seedFailures);
+        rejoins = Counter.builder("hyphae.members.rejoins")
+                .description("Times this node, declared DOWN while it ran, rejoined as its next incarnation")
+                .tags(tags).register(registry);
+        meters.add(rejoins);
     }
 
     private void gauge(String name, String description, ToDoubleFunction<NodeMeters> f) {
@@ -125,6 +131,10 @@ final class NodeMeters {
 
     void seedFailure() {
         seedFailures.increment();
+    }
+
+    void rejoined() {
+        rejoins.increment();
     }
 
     void memberEvent(String event, String reason) {
