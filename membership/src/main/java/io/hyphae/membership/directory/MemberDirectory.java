@@ -76,6 +76,8 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     /** Hashes of the live entries, kept current on every change, for anti-entropy by digest. */
     private final DirectoryDigest digest = new DirectoryDigest();
     private int liveEntries;
+    /** Entries per status, by {@link MemberStatus#ordinal()}, kept current for the meters. */
+    private final int[] byStatus = new int[MemberStatus.values().length];
     /** DOWN and LEFT entries in the order they became so, to forget them without scanning the directory. */
     private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
     private boolean started;
@@ -293,6 +295,11 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         return entries.values().stream().filter(e -> e.member.status().isLive()).map(e -> e.member.id()).toList();
     }
 
+    /** How many entries have {@code status}, without walking the directory. */
+    public int count(MemberStatus status) {
+        return byStatus[status.ordinal()];
+    }
+
     public Optional<Member> member(MemberKey key) {
         return Optional.ofNullable(entries.get(key)).map(e -> e.member);
     }
@@ -360,11 +367,15 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
 
     /** Replaces an entry's member, keeping the digest and the live count in step. */
     private void setMember(Entry e, Member m) {
+        if (e.member != null) {
+            byStatus[e.member.status().ordinal()]--;
+        }
         if (e.member != null && e.member.status().isLive()) {
             digest.toggle(e.keyHash, e.member);
             liveEntries--;
         }
         e.member = m;
+        byStatus[m.status().ordinal()]++;
         if (m.status().isLive()) {
             digest.toggle(e.keyHash, m);
             liveEntries++;
@@ -509,6 +520,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             if (e != null && e.member.equals(t.member()) && e.tombstoneSinceMillis == t.sinceMillis()
                     && !e.member.id().equals(self)) {
                 entries.remove(t.key());
+                byStatus[e.member.status().ordinal()]--;
             }
         }
     }

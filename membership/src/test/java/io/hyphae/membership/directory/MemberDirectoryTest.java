@@ -375,6 +375,21 @@ class MemberDirectoryTest {
     }
 
     @Test
+    void countsByStatusFollowEveryChangeAndTheReaping() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 1), alive(B, 1), alive(node("c", 1), 1));
+        update(d, T0, member(A, MemberStatus.SUSPECT, 1), member(B, MemberStatus.LEFT, 2));
+        update(d, T0, alive(node("c", 2), 1)); // a new incarnation replaces the old entry
+
+        assertThat(MemberStatus.values()).allSatisfy(s -> assertThat(d.count(s)).as("%s", s)
+                .isEqualTo(d.members().stream().filter(m -> m.status() == s).count()));
+        d.handle(T0 + 61_000, new Event.TimerFired<>(new AntiEntropyTick()));
+        assertThat(d.count(MemberStatus.LEFT)).isZero();
+        assertThat(d.count(MemberStatus.ALIVE)).isEqualTo(2);
+        assertThat(d.count(MemberStatus.SUSPECT)).isEqualTo(1);
+    }
+
+    @Test
     void memberFirstHeardOfAsGoneIsNeverReported() {
         MemberDirectory d = started(SELF, CONFIG);
 

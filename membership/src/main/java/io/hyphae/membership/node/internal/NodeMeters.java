@@ -1,6 +1,5 @@
 package io.hyphae.membership.node.internal;
 
-import io.hyphae.membership.directory.Member;
 import io.hyphae.membership.directory.MemberStatus;
 import io.hyphae.membership.node.NodeCore;
 import io.hyphae.membership.plumtree.PlumtreeStats;
@@ -23,8 +22,8 @@ import java.util.function.ToDoubleFunction;
  * One node's overlay, broadcast and directory meters, every one tagged {@code node=<name>} (and
  * the config's common tags) so many nodes can share a registry. The core is single-threaded, so
  * the meters read a snapshot the event loop refreshes: view sizes after every event, directory
- * counts and Plumtree counters at most once per {@link #SAMPLE_EVERY}, because counting
- * members by status walks the whole directory. Removed from the registry when the node closes.
+ * counts and Plumtree counters at most once per {@link #SAMPLE_EVERY} (they are kept by the
+ * cores, so a sample is cheap; copying them for every event is not). Removed from the registry when the node closes.
  *
  * <ul>
  *   <li>{@code hyphae.overlay.active}, {@code hyphae.overlay.passive}: view sizes (gauges)</li>
@@ -116,8 +115,8 @@ final class NodeMeters {
     private void sample(NodeCore core) {
         byStatus.clear();
         core.directory().ifPresent(d -> {
-            for (Member m : d.members()) {
-                byStatus.merge(m.status(), 1, Integer::sum);
+            for (MemberStatus s : MemberStatus.values()) {
+                byStatus.put(s, d.count(s));
             }
         });
         statusSnapshot = Map.copyOf(byStatus);
