@@ -93,6 +93,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         long tombstoneSinceMillis;
         /** The SUSPECT entry this node raised itself, if the current one is it. */
         Optional<Member> raised = Optional.empty();
+        /**
+         * This SUSPECT entry was held when this node rejoined after a false DOWN: the node was
+         * cut off or starved then, so its timer does not turn it DOWN here; the other nodes'
+         * verdict (a refutation, or their DOWN) decides. Cleared when the entry changes.
+         */
+        boolean deferred;
 
         Entry(MemberKey key) {
             this.keyHash = DirectoryDigest.keyHash(key);
@@ -151,6 +157,14 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         }
         self = fresh;
         neighbours.clear(); // the overlay starts again, and reports its new neighbours
+        // Whatever this node suspected while it was cut off or starved is as doubtful as the
+        // verdict on itself: left to the others, or a rejoin would spread false DOWNs in turn.
+        for (Entry e : entries.values()) {
+            if (e.member.status() == MemberStatus.SUSPECT) {
+                e.deferred = true;
+                e.raised = Optional.empty();
+            }
+        }
         store(selfKey, entries.get(selfKey), new Member(fresh, MemberStatus.ALIVE, 1), nowMillis, out);
         return out;
     }
@@ -375,6 +389,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             liveEntries--;
         }
         e.member = m;
+        e.deferred = false;
         byStatus[m.status().ordinal()]++;
         if (m.status().isLive()) {
             digest.toggle(e.keyHash, m);
@@ -394,6 +409,9 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (e == null || e.member.status() != MemberStatus.SUSPECT || e.member.id().incarnation() != t.incarnation()
                 || e.member.version() != t.version()) {
             return; // refuted, replaced, or already settled
+        }
+        if (e.deferred) {
+            return; // suspected while this node was the one cut off: the others decide
         }
         boolean raisedHere = e.raised.isPresent() && e.raised.get().equals(e.member);
         Member down = new Member(e.member.id(), MemberStatus.DOWN, e.member.version());

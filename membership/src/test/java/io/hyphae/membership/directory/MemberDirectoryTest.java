@@ -375,6 +375,25 @@ class MemberDirectoryTest {
     }
 
     @Test
+    void suspicionsHeldWhenRejoiningAreLeftToTheOthers() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 1), alive(B, 1));
+        d.suspect(T0, A); // raised while this node was the one cut off
+        update(d, T0 + 1, member(SELF, MemberStatus.DOWN, 1));
+        d.rejoin(T0 + 2, node("self", 2));
+
+        List<Object> fired = notifications(d.handle(T0 + 5000, new Event.TimerFired<>(new SuspicionTimeout(MemberKey.of(A), 1, 1))));
+        assertThat(fired).isEmpty();
+        assertThat(d.liveMembers()).contains(A);
+        // the others' verdict still counts: their DOWN, or a later suspicion, which runs its course here
+        update(d, T0 + 5001, member(A, MemberStatus.DOWN, 1));
+        assertThat(d.liveMembers()).doesNotContain(A);
+        update(d, T0 + 5002, member(B, MemberStatus.SUSPECT, 1));
+        assertThat(notifications(d.handle(T0 + 10_002, new Event.TimerFired<>(new SuspicionTimeout(MemberKey.of(B), 1, 1)))))
+                .containsExactly(new MemberDown(B, DownReason.UNREACHABLE));
+    }
+
+    @Test
     void countsByStatusFollowEveryChangeAndTheReaping() {
         MemberDirectory d = started(SELF, CONFIG);
         update(d, T0, alive(A, 1), alive(B, 1), alive(node("c", 1), 1));
