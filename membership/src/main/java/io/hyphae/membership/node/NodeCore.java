@@ -157,8 +157,10 @@ public final class NodeCore implements ProtocolCore<Object> {
         if (leaving || left) {
             return out;
         }
+        // The old views first, then discovery's contacts, which join() would otherwise replace.
         List<NodeId> contacts = new ArrayList<>(overlay.activeView());
         contacts.addAll(overlay.passiveView());
+        contacts.addAll(overlay.contacts());
         awaitingNeighbour.clear();
         awaitingSyncReply.clear();
         closedByPeer.clear();

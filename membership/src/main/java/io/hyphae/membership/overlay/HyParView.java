@@ -106,6 +106,11 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         return active.size();
     }
 
+    /** The contacts from discovery, as last given to {@link #join} or {@link #updateContacts}. */
+    public List<NodeId> contacts() {
+        return contacts;
+    }
+
     /** Passive view size, without copying (read after every event for the meters). */
     public int passiveSize() {
         return passive.size();
