@@ -99,6 +99,8 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
          * verdict (a refutation, or their DOWN) decides. Cleared when the entry changes.
          */
         boolean deferred;
+        /** When the suspicion timer of the current SUSPECT entry is due. */
+        long suspicionDueMillis;
 
         Entry(MemberKey key) {
             this.keyHash = DirectoryDigest.keyHash(key);
@@ -374,6 +376,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             }
         }
         if (incoming.status() == MemberStatus.SUSPECT) {
+            e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
             out.add(new Schedule<>(new SuspicionTimeout(key, incoming.id().incarnation(), incoming.version()),
                     config.suspicionTimeout()));
         }
@@ -412,6 +415,15 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         }
         if (e.deferred) {
             return; // suspected while this node was the one cut off: the others decide
+        }
+        if (now - e.suspicionDueMillis > config.suspicionTimeout().toMillis() / 4) {
+            // The timer fired late: this node was starved (a long GC pause, an overloaded
+            // machine), and the refutation may be waiting in its own inbound queue. Judging now
+            // would declare a live member DOWN for this node's slowness; wait one more timeout,
+            // on time this time. (A simulator fires timers on time; this is for real machines.)
+            e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
+            out.add(new Schedule<>(t, config.suspicionTimeout()));
+            return;
         }
         boolean raisedHere = e.raised.isPresent() && e.raised.get().equals(e.member);
         Member down = new Member(e.member.id(), MemberStatus.DOWN, e.member.version());

@@ -140,6 +140,23 @@ class MemberDirectoryTest {
     }
 
     @Test
+    void suspicionTimerThatFiresLateWaitsOneMoreTimeoutBeforeJudging() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 3));
+        d.suspect(T0, A);
+        SuspicionTimeout timer = new SuspicionTimeout(MemberKey.of(A), 1, 3);
+
+        // due at T0 + 5 s, run 4 s late: this node was starved, and the refutation may be queued behind the timer
+        List<Effect<DirectoryMessage>> late = d.handle(T0 + 9000, new Event.TimerFired<>(timer));
+        assertThat(late).containsExactly(new Schedule<>(timer, Duration.ofSeconds(5)));
+        assertThat(d.liveMembers()).contains(A);
+
+        // the second timer runs on time, and nothing refuted the suspicion meanwhile
+        assertThat(notifications(d.handle(T0 + 14_000, new Event.TimerFired<>(timer))))
+                .contains(new MemberDown(A, DownReason.UNREACHABLE));
+    }
+
+    @Test
     void suspectedNodeRefutesWithAHigherVersion() {
         MemberDirectory d = started(SELF, CONFIG);
 
