@@ -153,8 +153,9 @@ final class ManyNodes {
         // liveMembers() is a snapshot: cheap enough to read for every node on every check.
         long incomplete = nodes.stream().filter(n -> n.liveMembers().size() != size).count();
         if (incomplete > 0) {
-            int fewest = nodes.stream().mapToInt(n -> n.liveMembers().size()).min().orElse(0);
-            return incomplete + " directories incomplete (the smallest lists " + fewest + ")";
+            HyphaeNode fewest = nodes.stream().min(java.util.Comparator.comparingInt(n -> n.liveMembers().size())).orElseThrow();
+            return incomplete + " directories incomplete (the smallest lists " + fewest.liveMembers().size() + ": "
+                    + fewest.self() + ", joined " + fewest.joined() + ", active view " + fewest.activeView().size() + ")";
         }
         Map<NodeId, Set<NodeId>> views = new HashMap<>();
         for (HyphaeNode n : nodes) {

@@ -74,7 +74,12 @@ public interface HyphaeNode extends AutoCloseable {
         return NettyNode.start(config, meters, resources, beforeJoining);
     }
 
-    /** This node: name, advertised address and this run's incarnation. */
+    /**
+     * This node: name, advertised address and current incarnation. The incarnation changes while
+     * the node runs if the cluster declares it DOWN by mistake (it was cut off or frozen past the
+     * suspicion timeout): the node then rejoins as its next incarnation, which listeners see as
+     * the old one down and the new one up.
+     */
     NodeId self();
 
     /** The config the node was started with ({@link HyphaeConfig#rpc()} is read by hyphae-rpc). */

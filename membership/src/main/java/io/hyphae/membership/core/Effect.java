@@ -15,7 +15,9 @@ import java.util.Objects;
  *       arrive in the order they were sent, each at most once.</li>
  *   <li>{@link Connect}: open the link to {@code peer} if there is none. Both ends then see
  *       {@link Event.LinkUp}; if it cannot be opened (peer crashed, unreachable, handshake
- *       refused) the initiator sees {@link Event.LinkDown} once the attempt gives up.</li>
+ *       refused) the initiator sees {@link Event.LinkDown} once the attempt gives up, or
+ *       {@link Event.ConnectionRefused} when the peer's address answered that nothing listens
+ *       there (the peer's process is gone; a driver that cannot tell says LinkDown).</li>
  *   <li>{@link Send}: send on the link to {@code to}, opening it first if needed (as
  *       {@link Connect}). If the message cannot be delivered because the link cannot be opened
  *       or breaks, the sender sees {@link Event.LinkDown}.</li>

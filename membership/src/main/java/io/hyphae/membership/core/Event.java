@@ -33,6 +33,17 @@ public sealed interface Event<M> {
         }
     }
 
+    /**
+     * An attempt to open a link to {@code peer} was refused: nothing listens at its address (a
+     * TCP reset, as opposed to a dial that times out). That incarnation of the peer is gone.
+     * Implies {@link LinkDown}: a core that feeds on this event treats it as one too.
+     */
+    record ConnectionRefused<M>(NodeId peer) implements Event<M> {
+        public ConnectionRefused {
+            Objects.requireNonNull(peer, "peer");
+        }
+    }
+
     /** A timer the core scheduled with {@link Effect.Schedule} is due. */
     record TimerFired<M>(TimerKey timer) implements Event<M> {
         public TimerFired {

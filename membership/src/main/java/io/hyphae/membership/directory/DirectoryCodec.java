@@ -11,7 +11,6 @@ import io.hyphae.membership.wire.WireWriter;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The member directory on the wire (protocol id {@value #PROTOCOL_ID}); the same encoding is
@@ -19,11 +18,9 @@ import java.util.Optional;
  *
  * <pre>
  * UPDATE      1 | members
- * SYNC        2 | from:optional key | to:optional key | members
- * SYNC_REPLY  3 | members
+ * SYNC        2 | buckets:count | hash:long * buckets          (a power of two, at most 1,024)
+ * SYNC_REPLY  3 | buckets:count | covered:count | bucket:u16 * covered | members
  * members   = count:int | (NodeId | status:byte | version:long) * count
- * key       = name:string | host:string | port:u16
- * optional  = present:bool | value if present
  * </pre>
  */
 public final class DirectoryCodec implements ProtocolCodec<DirectoryMessage> {
@@ -61,11 +58,15 @@ public final class DirectoryCodec implements ProtocolCodec<DirectoryMessage> {
             writeMembers(out, u.members());
         } else if (message instanceof Sync s) {
             out.writeByte(SYNC);
-            writeOptionalKey(out, s.from());
-            writeOptionalKey(out, s.to());
-            writeMembers(out, s.members());
+            WireWriter.writeCount(out, s.buckets());
+            for (int i = 0; i < s.buckets(); i++) {
+                out.writeLong(s.bucketHash(i));
+            }
         } else if (message instanceof SyncReply r) {
             out.writeByte(SYNC_REPLY);
+            WireWriter.writeCount(out, r.buckets());
+            WireWriter.writeCount(out, r.covered().size());
+            r.covered().forEach(out::writeShort);
             writeMembers(out, r.members());
         }
     }
@@ -78,8 +79,8 @@ public final class DirectoryCodec implements ProtocolCodec<DirectoryMessage> {
         try {
             m = switch (type) {
                 case UPDATE -> new Update(readMembers(r));
-                case SYNC -> new Sync(readOptionalKey(r), readOptionalKey(r), readMembers(r));
-                case SYNC_REPLY -> new SyncReply(readMembers(r));
+                case SYNC -> new Sync(readDigest(r));
+                case SYNC_REPLY -> new SyncReply(r.readCount(), readBuckets(r), readMembers(r));
                 default -> throw new MalformedFrameException("unknown directory message type " + type);
             };
         } catch (IllegalArgumentException e) {
@@ -111,19 +112,27 @@ public final class DirectoryCodec implements ProtocolCodec<DirectoryMessage> {
         return members;
     }
 
-    private static void writeOptionalKey(ByteBuf out, Optional<MemberKey> key) {
-        WireWriter.writeBoolean(out, key.isPresent());
-        key.ifPresent(k -> {
-            WireWriter.writeString(out, k.name());
-            WireWriter.writeHostAndPort(out, k.address());
-        });
+    private static long[] readDigest(WireReader r) throws MalformedFrameException {
+        int n = r.readCount();
+        if (!DirectoryDigest.validBucketCount(n)) {
+            throw new MalformedFrameException("invalid digest size " + n);
+        }
+        long[] digest = new long[n];
+        for (int i = 0; i < n; i++) {
+            digest[i] = r.readLong();
+        }
+        return digest;
     }
 
-    private static Optional<MemberKey> readOptionalKey(WireReader r) throws MalformedFrameException {
-        if (!r.readBoolean()) {
-            return Optional.empty();
+    private static List<Integer> readBuckets(WireReader r) throws MalformedFrameException {
+        int n = r.readCount();
+        if (n > DirectoryDigest.FINE_BUCKETS) {
+            throw new MalformedFrameException("more covered buckets than a digest has: " + n);
         }
-        String name = r.readString();
-        return Optional.of(new MemberKey(name, r.readHostAndPort()));
+        List<Integer> buckets = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            buckets.add(r.readUnsignedShort());
+        }
+        return buckets;
     }
 }

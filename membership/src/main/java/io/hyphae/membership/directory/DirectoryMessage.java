@@ -1,17 +1,19 @@
 package io.hyphae.membership.directory;
 
+import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
 
 /**
  * The member directory's messages. {@link Update} travels as a Plumtree broadcast (channel
- * {@link io.hyphae.membership.plumtree.Channels#DIRECTORY}); {@link Sync} and {@link SyncReply}
- * are the point-to-point anti-entropy exchange with one neighbour.
+ * {@link io.hyphae.membership.plumtree.Channels#DIRECTORY}); {@link Sync}, {@link SyncReply} and
+ * a closing {@link Update} sent point to point are the anti-entropy exchange with one peer.
  */
 public sealed interface DirectoryMessage {
 
-    /** Entries that changed at their source: a start, a refutation, a suspicion, a DOWN, a leave. */
+    /**
+     * Entries that changed at their source (a start, a refutation, a suspicion, a DOWN, a leave),
+     * broadcast; or, sent point to point, the entries a {@link SyncReply} showed its sender lacked.
+     */
     record Update(List<Member> members) implements DirectoryMessage {
         public Update {
             members = List.copyOf(members);
@@ -22,28 +24,68 @@ public sealed interface DirectoryMessage {
     }
 
     /**
-     * Anti-entropy, first half: the sender's entries for the keys in {@code [from, to)} (an
-     * absent bound is open). The receiver merges them and answers with its own entries in the
-     * same range that the sender lacks or holds in an older state.
+     * Anti-entropy, first half: the sender's {@link DirectoryDigest} of its live entries, folded
+     * to a power-of-two number of buckets. The receiver answers with its own entries in the
+     * buckets whose hashes differ from its own.
      *
-     * <p>A separate digest step is not worth it here: an entry is its identity plus nine bytes,
-     * so a digest of it would be almost as large as the entry.
+     * <p>A digest and not the entries themselves: once directories agree, which is most of the
+     * time, a sync costs 8 bytes per bucket (a few entries each) instead of the whole directory.
      */
-    record Sync(Optional<MemberKey> from, Optional<MemberKey> to, List<Member> members) implements DirectoryMessage {
+    record Sync(long[] digest) implements DirectoryMessage {
         public Sync {
-            Objects.requireNonNull(from, "from");
-            Objects.requireNonNull(to, "to");
-            members = List.copyOf(members);
+            if (!DirectoryDigest.validBucketCount(digest.length)) {
+                throw new IllegalArgumentException("a digest has a power-of-two number of buckets up to "
+                        + DirectoryDigest.FINE_BUCKETS + ", not " + digest.length);
+            }
+            digest = digest.clone();
         }
 
-        public boolean covers(MemberKey key) {
-            return from.map(f -> key.compareTo(f) >= 0).orElse(true) && to.map(t -> key.compareTo(t) < 0).orElse(true);
+        @Override
+        public long[] digest() {
+            return digest.clone();
+        }
+
+        int buckets() {
+            return digest.length;
+        }
+
+        long bucketHash(int bucket) {
+            return digest[bucket];
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Sync s && Arrays.equals(digest, s.digest);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(digest);
+        }
+
+        @Override
+        public String toString() {
+            return "Sync[buckets=" + digest.length + "]";
         }
     }
 
-    /** Anti-entropy, second half: entries the {@link Sync} sender lacked or held in an older state. */
-    record SyncReply(List<Member> members) implements DirectoryMessage {
+    /**
+     * Anti-entropy, second half: the answerer's entries (live and tombstones) in the buckets that
+     * differ, at most {@link DirectoryConfig#maxSyncEntries()} of them. {@code covered} lists the
+     * buckets (of {@code buckets}) whose entries are all here: for those the {@link Sync} sender
+     * sends back, as an {@link Update}, the entries this answer lacks or holds in an older state.
+     */
+    record SyncReply(int buckets, List<Integer> covered, List<Member> members) implements DirectoryMessage {
         public SyncReply {
+            if (!DirectoryDigest.validBucketCount(buckets)) {
+                throw new IllegalArgumentException("invalid bucket count " + buckets);
+            }
+            covered = List.copyOf(covered);
+            for (int b : covered) {
+                if (b < 0 || b >= buckets) {
+                    throw new IllegalArgumentException("bucket " + b + " out of range 0.." + (buckets - 1));
+                }
+            }
             members = List.copyOf(members);
         }
     }

@@ -18,13 +18,15 @@ import io.hyphae.membership.directory.DirectoryTimer.AntiEntropyTick;
 import io.hyphae.membership.directory.DirectoryTimer.ProbeTick;
 import io.hyphae.membership.directory.DirectoryTimer.SuspicionTimeout;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
@@ -34,11 +36,14 @@ import java.util.random.RandomGenerator;
  * <ul>
  *   <li>Dissemination: every change is made by one node and broadcast over Plumtree
  *       ({@link Broadcast}); every {@link DirectoryConfig#antiEntropyInterval()} the node also
- *       syncs one key-range slice of its directory with a random neighbour (push-pull), and
- *       syncs at once with every new neighbour, so a node that missed a broadcast, or just
- *       joined, catches up. Every {@link DirectoryConfig#probeInterval()} it also syncs with a
- *       random live member that is not a neighbour, over a link closed after the answer: a
- *       member nobody holds a link to is found unreachable that way.</li>
+ *       syncs with a random neighbour, and at once with every new neighbour, so a node that
+ *       missed a broadcast, or just joined, catches up. A sync is push-pull by digest
+ *       ({@link DirectoryDigest}): the {@link Sync} carries bucket hashes, the {@link SyncReply}
+ *       the answerer's entries in the buckets that differ, and a closing {@link Update} the
+ *       entries of those buckets that the answerer lacked or held stale, each bounded by
+ *       {@link DirectoryConfig#maxSyncEntries()}. Every {@link DirectoryConfig#probeInterval()}
+ *       it also syncs with a random live member that is not a neighbour, over a link closed
+ *       after the answer: a member nobody holds a link to is found unreachable that way.</li>
  *   <li>Ownership: a member's entry changes only at that member (start, refutation, leave),
  *       except that other nodes may raise SUSPECT and, after the timeout, DOWN.</li>
  *   <li>Suspicion (SWIM's idea, with {@link Member#version()} as SWIM's incarnation number): a
@@ -46,38 +51,64 @@ import java.util.random.RandomGenerator;
  *       spreads; the suspected member, if alive, refutes with a higher version; a suspicion that
  *       stands for {@link DirectoryConfig#suspicionTimeout()} turns into DOWN on every node that
  *       saw it (only the nodes that raised it broadcast the DOWN, to keep the burst small).</li>
+ *   <li>Confirmation: a node that suspects a peer because their link broke dials it again (a
+ *       sync). If that dial is refused ({@link #connectionRefused}), nothing listens at the
+ *       peer's address any more: that incarnation is gone, and it is DOWN at once. A peer that
+ *       is silent but still listening (frozen, overloaded, or behind a partition that drops
+ *       packets) is not refused, so only the suspicion timeout can declare it DOWN.</li>
  *   <li>Merging follows {@link Member#supersedes}, a total order per member, so all nodes
  *       converge whatever order they hear things in; stale incarnations are dropped.</li>
  * </ul>
  *
- * <p>A member declared DOWN stays down for that incarnation even if it was alive; it must
- * restart with a new incarnation to rejoin the directory.
+ * <p>A member declared DOWN stays down for that incarnation even if it was alive. A live node
+ * that hears it was declared DOWN rejoins as its next incarnation ({@link #rejoin}); nothing is
+ * ever reported up again for an incarnation reported down.
  */
 public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
 
-    private final NodeId self;
+    private NodeId self;
     private final MemberKey selfKey;
     private final DirectoryConfig config;
     private final RandomGenerator random;
 
     private final TreeMap<MemberKey, Entry> entries = new TreeMap<>();
     private final List<NodeId> neighbours = new ArrayList<>();
-    private Optional<MemberKey> syncCursor = Optional.empty();
+    /** Hashes of the live entries, kept current on every change, for anti-entropy by digest. */
+    private final DirectoryDigest digest = new DirectoryDigest();
+    private int liveEntries;
+    /** Entries per status, by {@link MemberStatus#ordinal()}, kept current for the meters. */
+    private final int[] byStatus = new int[MemberStatus.values().length];
+    /** DOWN and LEFT entries in the order they became so, to forget them without scanning the directory. */
+    private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
     private boolean started;
     private boolean left;
 
     /** An entry plus what this node already reported or raised about it. */
     private static final class Entry {
+        final long keyHash;
+        /** Set only through {@link #setMember}, which keeps the digest in step. */
         Member member;
         boolean upReported;
         boolean downReported;
         long tombstoneSinceMillis;
         /** The SUSPECT entry this node raised itself, if the current one is it. */
         Optional<Member> raised = Optional.empty();
+        /**
+         * This SUSPECT entry was held when this node rejoined after a false DOWN: the node was
+         * cut off or starved then, so its timer does not turn it DOWN here; the other nodes'
+         * verdict (a refutation, or their DOWN) decides. Cleared when the entry changes.
+         */
+        boolean deferred;
+        /** When the suspicion timer of the current SUSPECT entry is due. */
+        long suspicionDueMillis;
 
-        Entry(Member member) {
-            this.member = member;
+        Entry(MemberKey key) {
+            this.keyHash = DirectoryDigest.keyHash(key);
         }
+    }
+
+    /** An entry that became a tombstone at {@code sinceMillis}; stale once the entry changed again. */
+    private record Tombstone(MemberKey key, Member member, long sinceMillis) {
     }
 
     public MemberDirectory(NodeId self, DirectoryConfig config, RandomGenerator random) {
@@ -108,6 +139,35 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         out.add(new Schedule<>(new AntiEntropyTick(), Duration.ofMillis(1 + random.nextLong(interval))));
         long probe = config.probeInterval().toMillis();
         out.add(new Schedule<>(new ProbeTick(), Duration.ofMillis(1 + random.nextLong(probe))));
+        return out;
+    }
+
+    /**
+     * This node was declared DOWN (a false alarm: it is running) and has become {@code fresh},
+     * its next incarnation: its entry is replaced by an ALIVE one for {@code fresh}, reported up
+     * here and, once the node has a neighbour again, broadcast. Which replaces the DOWN entry
+     * everywhere, as a restart would. The rest of the directory is kept, so the members it knew
+     * are not reported up a second time.
+     */
+    public List<Effect<DirectoryMessage>> rejoin(long nowMillis, NodeId fresh) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        if (!fresh.sameNodeAs(self) || fresh.incarnation() <= self.incarnation()) {
+            throw new IllegalArgumentException(fresh + " is not a later incarnation of " + self);
+        }
+        if (!started || left) {
+            return out;
+        }
+        self = fresh;
+        neighbours.clear(); // the overlay starts again, and reports its new neighbours
+        // Whatever this node suspected while it was cut off or starved is as doubtful as the
+        // verdict on itself: left to the others, or a rejoin would spread false DOWNs in turn.
+        for (Entry e : entries.values()) {
+            if (e.member.status() == MemberStatus.SUSPECT) {
+                e.deferred = true;
+                e.raised = Optional.empty();
+            }
+        }
+        store(selfKey, entries.get(selfKey), new Member(fresh, MemberStatus.ALIVE, 1), nowMillis, out);
         return out;
     }
 
@@ -149,6 +209,39 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         return out;
     }
 
+    /**
+     * The overlay link to {@code peer} broke unexpectedly: {@link #suspect} it, and dial it again
+     * with a sync. A live peer answers (and hears of the suspicion, which it refutes); a peer
+     * whose process is gone refuses the dial, which the shell reports as
+     * {@link #connectionRefused}; a silent one times out, and the suspicion runs its course.
+     */
+    public List<Effect<DirectoryMessage>> linkBroken(long nowMillis, NodeId peer) {
+        List<Effect<DirectoryMessage>> out = suspect(nowMillis, peer);
+        Entry e = entries.get(MemberKey.of(peer));
+        if (!left && e != null && e.member.id().equals(peer) && e.member.status().isLive() && !peer.sameNodeAs(self)) {
+            out.add(new Send<>(peer, digestSync()));
+        }
+        return out;
+    }
+
+    /**
+     * A dial to {@code peer} was refused: nothing listens at its address, so that incarnation is
+     * gone (a restarted node would have answered, as a newer incarnation). It is DOWN at once,
+     * and the DOWN is broadcast, without waiting for the suspicion timeout.
+     */
+    public List<Effect<DirectoryMessage>> connectionRefused(long nowMillis, NodeId peer) {
+        List<Effect<DirectoryMessage>> out = new ArrayList<>();
+        Entry e = entries.get(MemberKey.of(peer));
+        if (left || !started || peer.sameNodeAs(self) || e == null || !e.member.id().equals(peer)
+                || !e.member.status().isLive()) {
+            return out;
+        }
+        Member down = new Member(peer, MemberStatus.DOWN, e.member.version());
+        apply(down, nowMillis, out);
+        out.add(new Notify<>(new Broadcast(new Update(List.of(down)))));
+        return out;
+    }
+
     /** {@code peer} entered the overlay's active view: a candidate for anti-entropy, synced at once. */
     public List<Effect<DirectoryMessage>> neighbourUp(long nowMillis, NodeId peer) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
@@ -156,7 +249,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             neighbours.add(peer);
             if (started && !left) {
                 announceSelfIfFirstNeighbour(out);
-                out.add(new Send<>(peer, slice(Optional.empty())));
+                out.add(new Send<>(peer, digestSync()));
             }
         }
         return out;
@@ -189,9 +282,9 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             if (m instanceof Update u) {
                 u.members().forEach(member -> apply(member, nowMillis, out));
             } else if (m instanceof Sync s) {
-                onSync(r.from(), s, nowMillis, out);
+                onSync(r.from(), s, out);
             } else if (m instanceof SyncReply reply) {
-                reply.members().forEach(member -> apply(member, nowMillis, out));
+                onSyncReply(r.from(), reply, nowMillis, out);
                 if (!neighbours.contains(r.from())) {
                     out.add(new Disconnect<>(r.from())); // the probe's link has served its purpose
                 }
@@ -216,6 +309,11 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     /** The members currently believed live (ALIVE or SUSPECT), in key order. */
     public List<NodeId> liveMembers() {
         return entries.values().stream().filter(e -> e.member.status().isLive()).map(e -> e.member.id()).toList();
+    }
+
+    /** How many entries have {@code status}, without walking the directory. */
+    public int count(MemberStatus status) {
+        return byStatus[status.ordinal()];
     }
 
     public Optional<Member> member(MemberKey key) {
@@ -252,22 +350,25 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     /** Stores an entry that supersedes {@code e} (absent when new) and reports what changed. */
     private void store(MemberKey key, Entry e, Member incoming, long now, List<Effect<DirectoryMessage>> out) {
         if (e == null) {
-            e = new Entry(incoming);
+            e = new Entry(key);
             entries.put(key, e);
         } else if (e.member.id().incarnation() != incoming.id().incarnation()) {
             if (e.upReported && !e.downReported) {
                 out.add(new Notify<>(new MemberDown(e.member.id(), DownReason.REPLACED)));
             }
-            e = new Entry(incoming);
-            entries.put(key, e);
+            // A new incarnation: nothing reported or raised about the old one carries over.
+            e.upReported = false;
+            e.downReported = false;
+            e.raised = Optional.empty();
         }
-        e.member = incoming;
+        setMember(e, incoming);
         if (incoming.status().isLive() && !e.upReported) {
             e.upReported = true;
             out.add(new Notify<>(new MemberUp(incoming.id())));
         }
         if (!incoming.status().isLive()) {
             e.tombstoneSinceMillis = now;
+            tombstones.add(new Tombstone(key, incoming, now));
             if (e.upReported && !e.downReported) {
                 e.downReported = true;
                 DownReason reason = incoming.status() == MemberStatus.LEFT ? DownReason.LEFT : DownReason.UNREACHABLE;
@@ -275,15 +376,34 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             }
         }
         if (incoming.status() == MemberStatus.SUSPECT) {
+            e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
             out.add(new Schedule<>(new SuspicionTimeout(key, incoming.id().incarnation(), incoming.version()),
                     config.suspicionTimeout()));
+        }
+    }
+
+    /** Replaces an entry's member, keeping the digest and the live count in step. */
+    private void setMember(Entry e, Member m) {
+        if (e.member != null) {
+            byStatus[e.member.status().ordinal()]--;
+        }
+        if (e.member != null && e.member.status().isLive()) {
+            digest.toggle(e.keyHash, e.member);
+            liveEntries--;
+        }
+        e.member = m;
+        e.deferred = false;
+        byStatus[m.status().ordinal()]++;
+        if (m.status().isLive()) {
+            digest.toggle(e.keyHash, m);
+            liveEntries++;
         }
     }
 
     /** Someone suspects this node: it is alive, so it says so with a higher version. */
     private void refute(Entry mine, Member suspicion, List<Effect<DirectoryMessage>> out) {
         Member alive = new Member(self, MemberStatus.ALIVE, suspicion.version() + 1);
-        mine.member = alive;
+        setMember(mine, alive);
         out.add(new Notify<>(new Broadcast(new Update(List.of(alive)))));
     }
 
@@ -292,6 +412,18 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (e == null || e.member.status() != MemberStatus.SUSPECT || e.member.id().incarnation() != t.incarnation()
                 || e.member.version() != t.version()) {
             return; // refuted, replaced, or already settled
+        }
+        if (e.deferred) {
+            return; // suspected while this node was the one cut off: the others decide
+        }
+        if (now - e.suspicionDueMillis > config.suspicionTimeout().toMillis() / 4) {
+            // The timer fired late: this node was starved (a long GC pause, an overloaded
+            // machine), and the refutation may be waiting in its own inbound queue. Judging now
+            // would declare a live member DOWN for this node's slowness; wait one more timeout,
+            // on time this time. (A simulator fires timers on time; this is for real machines.)
+            e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
+            out.add(new Schedule<>(t, config.suspicionTimeout()));
+            return;
         }
         boolean raisedHere = e.raised.isPresent() && e.raised.get().equals(e.member);
         Member down = new Member(e.member.id(), MemberStatus.DOWN, e.member.version());
@@ -307,10 +439,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (neighbours.isEmpty()) {
             return;
         }
-        NodeId peer = neighbours.get(random.nextInt(neighbours.size()));
-        Sync sync = slice(syncCursor);
-        syncCursor = sync.to(); // the next round goes on from here; past the end, from the start
-        out.add(new Send<>(peer, sync));
+        out.add(new Send<>(neighbours.get(random.nextInt(neighbours.size())), digestSync()));
     }
 
     /**
@@ -328,55 +457,100 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             }
         }
         if (!candidates.isEmpty()) {
-            out.add(new Send<>(candidates.get(random.nextInt(candidates.size())), slice(Optional.empty())));
+            out.add(new Send<>(candidates.get(random.nextInt(candidates.size())), digestSync()));
         }
     }
 
-    /** Up to maxSyncEntries entries from {@code from} on, with the range they cover. */
-    private Sync slice(Optional<MemberKey> from) {
-        Map<MemberKey, Entry> tail = from.isPresent() ? entries.tailMap(from.get(), true) : entries;
-        List<Member> members = new ArrayList<>(Math.min(tail.size(), config.maxSyncEntries()));
-        Optional<MemberKey> to = Optional.empty();
-        for (Map.Entry<MemberKey, Entry> e : tail.entrySet()) {
-            if (members.size() == config.maxSyncEntries()) {
-                to = Optional.of(e.getKey());
-                break;
-            }
-            members.add(e.getValue().member);
-        }
-        return new Sync(from, to, members);
+    /** This node's digest, with buckets of a few entries each. */
+    private Sync digestSync() {
+        return new Sync(digest.fold(DirectoryDigest.bucketsFor(liveEntries)));
     }
 
-    private void onSync(NodeId from, Sync sync, long now, List<Effect<DirectoryMessage>> out) {
-        Map<MemberKey, Member> theirs = new HashMap<>();
-        for (Member m : sync.members()) {
-            if (sync.covers(m.key())) {
-                theirs.put(m.key(), m);
-            }
-            apply(m, now, out);
+    /**
+     * Answers a sync with this node's entries in the buckets whose hashes differ: whole buckets,
+     * starting at a random one so that no bucket waits behind others for good, up to
+     * maxSyncEntries entries (one bucket larger than that goes partly, and is not covered).
+     */
+    private void onSync(NodeId from, Sync sync, List<Effect<DirectoryMessage>> out) {
+        int buckets = sync.buckets();
+        long[] mine = digest.fold(buckets);
+        List<List<Member>> differing = new ArrayList<>(buckets);
+        boolean any = false;
+        for (int b = 0; b < buckets; b++) {
+            boolean differs = mine[b] != sync.bucketHash(b);
+            differing.add(differs ? new ArrayList<>() : null);
+            any |= differs;
         }
-        Map<MemberKey, Entry> range = sync.from().isPresent() ? entries.tailMap(sync.from().get(), true) : entries;
-        List<Member> newer = new ArrayList<>();
-        for (Map.Entry<MemberKey, Entry> e : range.entrySet()) {
-            if (!sync.covers(e.getKey()) || newer.size() == config.maxSyncEntries()) {
-                break;
+        List<Integer> covered = new ArrayList<>();
+        List<Member> members = new ArrayList<>();
+        if (any) {
+            for (Entry e : entries.values()) {
+                List<Member> bucket = differing.get(DirectoryDigest.bucket(e.keyHash, buckets));
+                if (bucket != null) {
+                    bucket.add(e.member);
+                }
             }
-            Member mine = e.getValue().member;
-            Member known = theirs.get(e.getKey());
-            if (known == null || mine.supersedes(known)) {
-                newer.add(mine);
+            int first = random.nextInt(buckets);
+            for (int i = 0; i < buckets; i++) {
+                int b = (first + i) % buckets;
+                List<Member> bucket = differing.get(b);
+                if (bucket == null) {
+                    continue;
+                }
+                if (members.size() + bucket.size() <= config.maxSyncEntries()) {
+                    members.addAll(bucket);
+                    covered.add(b);
+                } else if (members.isEmpty()) {
+                    members.addAll(bucket.subList(0, config.maxSyncEntries()));
+                    break;
+                }
             }
         }
         // Answered even when empty: the answer tells a prober the member is alive, and when to close.
-        out.add(new Send<>(from, new SyncReply(newer)));
+        out.add(new Send<>(from, new SyncReply(buckets, covered, members)));
     }
 
+    /** Merges the answer, then sends back what the answerer lacked or held stale in the buckets it covered. */
+    private void onSyncReply(NodeId from, SyncReply reply, long now, List<Effect<DirectoryMessage>> out) {
+        Map<MemberKey, Member> theirs = new HashMap<>();
+        for (Member m : reply.members()) {
+            theirs.put(m.key(), m);
+            apply(m, now, out);
+        }
+        if (reply.covered().isEmpty()) {
+            return;
+        }
+        Set<Integer> covered = new HashSet<>(reply.covered());
+        List<Member> newer = new ArrayList<>();
+        for (Map.Entry<MemberKey, Entry> e : entries.entrySet()) {
+            if (newer.size() == config.maxSyncEntries()) {
+                break;
+            }
+            Member mine = e.getValue().member;
+            if (covered.contains(DirectoryDigest.bucket(e.getValue().keyHash, reply.buckets()))) {
+                Member known = theirs.get(e.getKey());
+                if (known == null || mine.supersedes(known)) {
+                    newer.add(mine);
+                }
+            }
+        }
+        if (!newer.isEmpty()) {
+            out.add(new Send<>(from, new Update(newer)));
+        }
+    }
+
+    /** Forgets the tombstones older than the retention, oldest first, stopping at the first one to keep. */
     private void reapTombstones(long now) {
         long limit = now - config.tombstoneRetention().toMillis();
-        for (Iterator<Map.Entry<MemberKey, Entry>> it = entries.entrySet().iterator(); it.hasNext(); ) {
-            Entry e = it.next().getValue();
-            if (!e.member.status().isLive() && e.tombstoneSinceMillis < limit && !e.member.id().equals(self)) {
-                it.remove();
+        while (!tombstones.isEmpty() && tombstones.peek().sinceMillis() < limit) {
+            Tombstone t = tombstones.poll();
+            Entry e = entries.get(t.key());
+            // Only if the entry is still that tombstone: it may have changed since (LEFT after
+            // DOWN, or a new incarnation), and then a later item of the queue stands for it.
+            if (e != null && e.member.equals(t.member()) && e.tombstoneSinceMillis == t.sinceMillis()
+                    && !e.member.id().equals(self)) {
+                entries.remove(t.key());
+                byStatus[e.member.status().ordinal()]--;
             }
         }
     }

@@ -10,6 +10,7 @@ import io.hyphae.membership.directory.DirectoryConfig;
 import io.hyphae.membership.directory.DirectoryMessage;
 import io.hyphae.membership.directory.DirectoryNotification;
 import io.hyphae.membership.directory.DirectoryTimer;
+import io.hyphae.membership.directory.DownReason;
 import io.hyphae.membership.directory.MemberDirectory;
 import io.hyphae.membership.overlay.HyParView;
 import io.hyphae.membership.overlay.HyParViewConfig;
@@ -48,7 +49,12 @@ import java.util.random.RandomGenerator;
  *   <li>A link that breaks while its peer was an active neighbour, or while a JOIN, NEIGHBOR or
  *       directory Sync to it was unanswered, makes the directory suspect that peer. A link closed after a
  *       DISCONNECT does not: that peer is alive. A DISCONNECT marked leaving does too, in case
- *       the LEFT entry sent just before it was lost (otherwise the suspicion is moot).</li>
+ *       the LEFT entry sent just before it was lost (otherwise the suspicion is moot). The
+ *       directory then dials the peer again ({@link MemberDirectory#linkBroken}).</li>
+ *   <li>{@link Event.ConnectionRefused} makes the directory declare that peer DOWN at once
+ *       ({@link MemberDirectory#connectionRefused}), then counts as a link down.</li>
+ *   <li>When the directory reports this node itself DOWN (not LEFT), a {@link DeclaredDown}
+ *       follows, and the driver answers with {@link #rejoin}.</li>
  *   <li>On leave, the directory's LEFT goes out with {@link Plumtree#lastBroadcast}, on every
  *       link, before the overlay's DISCONNECTs.</li>
  *   <li>The directory's broadcasts go out over Plumtree on {@link Channels#DIRECTORY}, encoded
@@ -67,7 +73,7 @@ public final class NodeCore implements ProtocolCore<Object> {
 
     private static final DirectoryCodec DIRECTORY_CODEC = new DirectoryCodec();
 
-    private final NodeId self;
+    private NodeId self;
     private final HyParView overlay;
     private final Plumtree plumtree;
     private final Optional<MemberDirectory> directory;
@@ -141,6 +147,32 @@ public final class NodeCore implements ProtocolCore<Object> {
     }
 
     /**
+     * After {@link DeclaredDown}: becomes {@code fresh}, the next incarnation of this node (the
+     * driver gave its transport that identity and closed the old links), and joins the overlay
+     * again through the nodes the old views held. The directory is kept and replaces this
+     * node's DOWN entry with an ALIVE one for {@code fresh}, which spreads like a restart's.
+     */
+    public List<Effect<Object>> rejoin(long nowMillis, NodeId fresh) {
+        List<Effect<Object>> out = new ArrayList<>();
+        if (leaving || left) {
+            return out;
+        }
+        // The old views first, then discovery's contacts, which join() would otherwise replace.
+        List<NodeId> contacts = new ArrayList<>(overlay.activeView());
+        contacts.addAll(overlay.passiveView());
+        contacts.addAll(overlay.contacts());
+        awaitingNeighbour.clear();
+        awaitingSyncReply.clear();
+        closedByPeer.clear();
+        self = fresh;
+        overlay.renew(fresh);
+        plumtree.renew(fresh);
+        directory.ifPresent(d -> absorb(nowMillis, d.rejoin(nowMillis, fresh), out));
+        absorb(nowMillis, overlay.join(contacts), out);
+        return out;
+    }
+
+    /**
      * Leaves gracefully: the LEFT entry is broadcast first, then the overlay sends DISCONNECT
      * and closes its links (a driver flushes what was sent on a link before closing it).
      * Afterwards every message is answered with DISCONNECT (leaving) and nothing else happens.
@@ -191,6 +223,10 @@ public final class NodeCore implements ProtocolCore<Object> {
             absorb(nowMillis, overlay.handle(nowMillis, new Event.LinkUp<>(up.peer())), out);
         } else if (event instanceof Event.LinkDown<Object> down) {
             onLinkDown(nowMillis, down.peer(), out);
+        } else if (event instanceof Event.ConnectionRefused<Object> refused) {
+            // The peer's process is gone: DOWN now, then the failed dial as any other.
+            directory.ifPresent(d -> absorb(nowMillis, d.connectionRefused(nowMillis, refused.peer()), out));
+            onLinkDown(nowMillis, refused.peer(), out);
         } else if (event instanceof Event.TimerFired<Object> t) {
             if (t.timer() instanceof HyParViewTimer) {
                 absorb(nowMillis, overlay.handle(nowMillis, new Event.TimerFired<>(t.timer())), out);
@@ -239,7 +275,7 @@ public final class NodeCore implements ProtocolCore<Object> {
                 && !expected;
         absorb(now, overlay.handle(now, new Event.LinkDown<>(peer)), out);
         if (unexpected && directory.isPresent()) {
-            absorb(now, directory.get().suspect(now, peer), out);
+            absorb(now, directory.get().linkBroken(now, peer), out);
         }
     }
 
@@ -280,6 +316,10 @@ public final class NodeCore implements ProtocolCore<Object> {
                 decodeUpdate(d.payload()).ifPresent(update ->
                         absorb(now, directory.get().handle(now, new Event.Received<>(d.origin(), update)), out));
             }
+        } else if (n instanceof DirectoryNotification.MemberDown down && down.member().equals(self)
+                && down.reason() != DownReason.LEFT) {
+            out.add(new Effect.Notify<>(n));
+            out.add(new Effect.Notify<>(new DeclaredDown(self)));
         } else if (n instanceof DirectoryNotification.Broadcast b) {
             byte[] payload = encode(b.update());
             absorb(now, leaving ? plumtree.lastBroadcast(now, Channels.DIRECTORY, payload)

@@ -33,7 +33,8 @@ public final class SimulatedCluster {
     private final Optional<DirectoryConfig> directory;
     private final Listener listener;
     private final SplittableRandom random;
-    private final List<NodeId> live = new ArrayList<>();
+    /** The running nodes; their identities change when they rejoin after a false DOWN. */
+    private final List<SimulatedNode> live = new ArrayList<>();
 
     public SimulatedCluster(Simulation simulation, HyParViewConfig overlay, PlumtreeConfig broadcast,
                             Optional<DirectoryConfig> directory, Listener listener) {
@@ -60,7 +61,7 @@ public final class SimulatedCluster {
      * through a random live node: to every protocol a new node that replaces the old one.
      */
     public NodeId restart(NodeId old) {
-        live.remove(old);
+        live.remove(node(old));
         List<NodeId> contacts = live.isEmpty() ? List.of() : List.of(randomLive());
         return started(simulation.restart(old, this::newNode), contacts);
     }
@@ -71,18 +72,18 @@ public final class SimulatedCluster {
     }
 
     private NodeId started(NodeId id, List<NodeId> contacts) {
-        live.add(id);
+        live.add(node(id));
         node(id).start(contacts);
         return id;
     }
 
     /** The nodes started and neither crashed nor left, in the order they were added. */
     public List<NodeId> liveNodes() {
-        return List.copyOf(live);
+        return live.stream().map(n -> n.core().self()).toList();
     }
 
     public NodeId randomLive() {
-        return live.get(random.nextInt(live.size()));
+        return live.get(random.nextInt(live.size())).core().self();
     }
 
     public SimulatedNode node(NodeId id) {
@@ -90,12 +91,12 @@ public final class SimulatedCluster {
     }
 
     public void crash(NodeId id) {
-        live.remove(id);
+        live.remove(node(id));
         simulation.crash(id);
     }
 
     public void leave(NodeId id) {
-        live.remove(id);
+        live.remove(node(id));
         node(id).leave();
     }
 

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * out its effects. Notifications go to {@code listener} (the workload's instruments). Once a
  * round it hands the overlay fresh contacts from {@code discovery}, and when the overlay reports
  * that it needs contacts it joins again through them, as the Netty shell does with its
- * discovery strategies.
+ * discovery strategies. When the cluster declares it DOWN while it runs ({@link DeclaredDown}),
+ * it takes its next incarnation and rejoins.
  */
 public final class SimulatedNode implements SimNode {
 
@@ -30,6 +31,7 @@ public final class SimulatedNode implements SimNode {
     private final Supplier<List<NodeId>> discovery;
     private final Consumer<Notification> listener;
     private boolean rejoin;
+    private boolean declaredDown;
 
     public SimulatedNode(SimContext ctx, NodeCore core, Supplier<List<NodeId>> discovery, Consumer<Notification> listener) {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
@@ -74,6 +76,11 @@ public final class SimulatedNode implements SimNode {
     }
 
     @Override
+    public void onConnectionRefused(NodeId peer) {
+        apply(core.handle(ctx.nowMillis(), new Event.ConnectionRefused<>(peer)));
+    }
+
+    @Override
     public void onTimer(TimerKey timer) {
         if (timer instanceof HyParViewTimer.ShuffleTick) {
             // Once a round, as the Netty shell passes on what its discovery strategies report.
@@ -84,6 +91,11 @@ public final class SimulatedNode implements SimNode {
 
     private void apply(List<Effect<Object>> effects) {
         ctx.apply(effects, this::onNotification);
+        if (declaredDown) {
+            // A false DOWN: the next incarnation, in place (the Netty shell does the same).
+            declaredDown = false;
+            apply(core.rejoin(ctx.nowMillis(), ctx.renewIncarnation()));
+        }
         if (rejoin) {
             rejoin = false;
             List<NodeId> seeds = discovery.get();
@@ -96,6 +108,8 @@ public final class SimulatedNode implements SimNode {
     private void onNotification(Notification n) {
         if (n instanceof OverlayNotification.NeedsContacts) {
             rejoin = true; // after the remaining effects, so the join sees the view they leave
+        } else if (n instanceof DeclaredDown) {
+            declaredDown = true;
         }
         listener.accept(n);
     }

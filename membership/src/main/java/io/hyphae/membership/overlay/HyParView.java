@@ -56,7 +56,7 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
 
     private static final ShuffleTick SHUFFLE_TICK = new ShuffleTick();
 
-    private final NodeId self;
+    private NodeId self;
     private final HyParViewConfig config;
     private final RandomGenerator random;
 
@@ -106,6 +106,16 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
         return active.size();
     }
 
+    /** The contacts from discovery, as last given to {@link #join} or {@link #updateContacts}. */
+    public List<NodeId> contacts() {
+        return contacts;
+    }
+
+    /** Passive view size, without copying (read after every event for the meters). */
+    public int passiveSize() {
+        return passive.size();
+    }
+
     /** The i-th active neighbour, without copying (0 <= i < {@link #activeSize()}). */
     public NodeId activeAt(int i) {
         return active.get(i);
@@ -138,6 +148,24 @@ public final class HyParView implements ProtocolCore<HyParViewMessage> {
             sendJoin(out);
         }
         return out;
+    }
+
+    /**
+     * Becomes {@code fresh}, the next incarnation of this node (its old one was declared DOWN),
+     * and forgets both views and every pending request: the links under the old identity are
+     * closed by the driver, and the peers drop the old identity anyway. The rounds go on; the
+     * caller then {@link #join}s again, through the nodes this one knew.
+     */
+    public void renew(NodeId fresh) {
+        if (!fresh.sameNodeAs(self)) {
+            throw new IllegalArgumentException(fresh + " is not an incarnation of " + self);
+        }
+        self = fresh;
+        active.clear();
+        passive.clear();
+        pending.clear();
+        tried.clear();
+        lastShuffleSample = List.of();
     }
 
     /**

@@ -1,10 +1,10 @@
 package io.hyphae.membership.plumtree;
 
 import io.hyphae.membership.NodeId;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Remembers which broadcasts this node delivered, so each is delivered at most once, in memory
@@ -50,37 +50,61 @@ final class DeliveredIds {
         return byOrigin.size();
     }
 
+    /**
+     * One origin's delivered sequences. Above the floor they are a small sorted array, not a
+     * TreeSet: a node that joined after an origin's first broadcasts keeps a gap open for it
+     * until the retention passes, and with a thousand origins per node (every member broadcasts
+     * its directory entry) a set object per origin cost more than the rest of the node.
+     */
     private static final class Window {
+        private static final long[] NONE = new long[0];
+
         long floor;
-        /** Delivered sequences above the floor; null while there are none (the usual case). */
-        TreeSet<Long> above;
+        /** Delivered sequences above the floor, sorted, in {@code above[0 .. size)}. */
+        long[] above = NONE;
+        int size;
         long lastSeenMillis;
 
         boolean contains(long seq) {
-            return seq <= floor || (above != null && above.contains(seq));
+            return seq <= floor || (size > 0 && Arrays.binarySearch(above, 0, size, seq) >= 0);
         }
 
         boolean add(long seq) {
-            if (contains(seq)) {
+            if (seq <= floor) {
                 return false;
             }
-            if (seq == floor + 1 && above == null) {
+            if (seq == floor + 1 && size == 0) {
                 floor = seq; // in order: nothing to remember but the floor
                 return true;
             }
-            if (above == null) {
-                above = new TreeSet<>();
+            int at = Arrays.binarySearch(above, 0, size, seq);
+            if (at >= 0) {
+                return false;
             }
-            above.add(seq);
+            insert(-at - 1, seq);
             // Slide the floor over the contiguous run, and force it up when too many gaps are
             // open: a sequence skipped that way counts as delivered (at most once beats exactly once).
-            while (!above.isEmpty() && (above.first() == floor + 1 || above.size() > MAX_GAP_ENTRIES)) {
-                floor = above.pollFirst();
+            int drop = 0;
+            while (drop < size && (above[drop] == floor + 1 || size - drop > MAX_GAP_ENTRIES)) {
+                floor = above[drop++];
             }
-            if (above.isEmpty()) {
-                above = null;
+            if (drop > 0) {
+                System.arraycopy(above, drop, above, 0, size - drop);
+                size -= drop;
+            }
+            if (size == 0) {
+                above = NONE;
             }
             return true;
+        }
+
+        private void insert(int index, long seq) {
+            if (size == above.length) {
+                above = Arrays.copyOf(above, Math.max(2, size * 2));
+            }
+            System.arraycopy(above, index, above, index + 1, size - index);
+            above[index] = seq;
+            size++;
         }
     }
 }

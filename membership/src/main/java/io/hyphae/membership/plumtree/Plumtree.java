@@ -47,7 +47,7 @@ import java.util.Set;
  */
 public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
 
-    private final NodeId self;
+    private NodeId self;
     private final PlumtreeConfig config;
 
     private final Set<NodeId> eagerPushPeers = new LinkedHashSet<>();
@@ -93,6 +93,21 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
 
     public NodeId self() {
         return self;
+    }
+
+    /**
+     * Becomes {@code fresh}, the next incarnation of this node, and forgets its peers (their links
+     * are closed). What was delivered stays remembered, so nothing is delivered twice across
+     * the change; new broadcasts carry the new identity.
+     */
+    public void renew(NodeId fresh) {
+        if (!fresh.sameNodeAs(self)) {
+            throw new IllegalArgumentException(fresh + " is not an incarnation of " + self);
+        }
+        self = fresh;
+        eagerPushPeers.clear();
+        lazyPushPeers.clear();
+        lazyQueues.clear();
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.Objects;
  *     that; it is a harsher fault that shows which protocol paths rely on timeouts. The
  *     simulation installs it as its first fault rule, a {@code Drop} on every link
  *     ({@link Simulation#faults()}), where partitions and the other faults join it
- * @param connectTimeout how long an attempt to reach a crashed or partitioned node takes to fail
+ * @param connectTimeout how long an attempt to reach a partitioned node takes to fail (one to a
+ *     crashed node is refused after a round trip)
  * @param failureDetection how long after a crash or a partition the nodes on the other end of a
  *     link see it go down (the transport's heartbeat timeout, or an RST for a killed process)
  */

@@ -41,6 +41,13 @@ public interface SimContext {
 
     void schedule(TimerKey timer, Duration after);
 
+    /**
+     * Gives this node the next incarnation of its name and address and returns it, closing every
+     * link it has (the other ends see them close, and a later message to the old identity finds
+     * nobody): a rejoin in place, without a crash. Timers already scheduled still fire.
+     */
+    NodeId renewIncarnation();
+
     /** Carries out a core's effects in order; notifications go to {@code notifications}. */
     default <M> void apply(List<Effect<M>> effects, Consumer<Notification> notifications) {
         for (Effect<M> e : effects) {

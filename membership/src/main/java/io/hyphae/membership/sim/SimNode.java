@@ -16,5 +16,10 @@ public interface SimNode {
 
     void onLinkDown(NodeId peer);
 
+    /** An attempt to reach {@code peer} was refused: its process is gone. A link down unless the node cares. */
+    default void onConnectionRefused(NodeId peer) {
+        onLinkDown(peer);
+    }
+
     void onTimer(TimerKey timer);
 }

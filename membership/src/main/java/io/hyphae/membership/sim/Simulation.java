@@ -31,9 +31,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Links follow the semantics documented on {@link io.hyphae.membership.core.Effect}: one
  * link per pair, in order, opened on first use; a link to a crashed node, or one a fault rule
- * cuts or drops every message of, fails after {@link SimConfig#failureDetection()}, an attempt to
- * reach a crashed or partitioned node after {@link SimConfig#connectTimeout()}; a closed link
- * drops what the other end had in flight.
+ * cuts or drops every message of, fails after {@link SimConfig#failureDetection()}; an attempt to
+ * reach a partitioned node fails after {@link SimConfig#connectTimeout()}, while one to a crashed
+ * node is refused after a round trip (its host answers that nothing listens: a process crash, not
+ * a machine's); a closed link drops what the other end had in flight.
  *
  * <p>Not thread safe; everything happens on the caller's thread inside {@link #runFor}.
  */
@@ -45,6 +46,7 @@ public final class Simulation {
     private static final byte CLOSE = 3;
     private static final byte TIMER = 4;
     private static final byte ACTION = 5;
+    private static final byte REFUSED = 6;
     /** Link generation of a failed attempt to open a link (no link existed). */
     private static final int NO_LINK = -1;
     private static final int PORT = 4370;
@@ -322,6 +324,7 @@ public final class Simulation {
             trace.accept("t=" + now + " " + t.id.name() + " <- " + switch (kind) {
                 case MESSAGE -> peer + " " + payload + (t.receives(source, aux) ? "" : " (link closed: dropped)");
                 case LINK_UP -> peer + " link up";
+                case REFUSED -> peer + " refused the connection";
                 case LINK_DOWN -> peer + " link down";
                 case CLOSE -> peer + " closed the link";
                 default -> "timer " + payload;
@@ -366,6 +369,11 @@ public final class Simulation {
                     t.node.onLinkDown(slots[source].id);
                 } else if (l >= 0 && t.linkPrevGen[l] == aux) {
                     t.linkPrevGen[l] = 0; // the old link is gone, but a newer one is up: nothing to report
+                }
+            }
+            case REFUSED -> {
+                if (t.findLink(source) < 0) { // moot if a link to that peer has been opened since
+                    t.node.onConnectionRefused(slots[source].id);
                 }
             }
             case TIMER -> t.node.onTimer((TimerKey) payload);
@@ -429,7 +437,12 @@ public final class Simulation {
 
     /** Opens a link from {@code a} to {@code b}; returns its index at {@code a}, or -1 if {@code b} cannot be reached. */
     private int open(Slot a, Slot b) {
-        if (!b.alive || (!rules.isEmpty() && rules.blocksLink(a.id.name(), b.id.name()))) {
+        boolean partitioned = !rules.isEmpty() && rules.blocksLink(a.id.name(), b.id.name());
+        if (!b.alive && !partitioned) {
+            queue.add(now, now + 2L * latency(), REFUSED, a.index, b.index, NO_LINK, null);
+            return -1;
+        }
+        if (partitioned) {
             queue.add(now, now + connectTimeout, LINK_DOWN, a.index, b.index, NO_LINK, null);
             return -1;
         }
@@ -486,6 +499,17 @@ public final class Simulation {
         queue.add(now, at, CLOSE, pi, from.index, gen, null);
     }
 
+    private NodeId renew(Slot s) {
+        while (s.links > 0) {
+            disconnect(s, slots[s.peerAt(0)].id);
+        }
+        NodeId fresh = new NodeId(s.id.name(), s.id.address(), s.id.incarnation() + 1);
+        indexOf.remove(s.id);
+        indexOf.put(fresh, s.index);
+        s.id = fresh;
+        return fresh;
+    }
+
     private void schedule(Slot on, TimerKey timer, Duration after) {
         queue.add(now, now + after.toMillis(), TIMER, on.index, -1, 0, Objects.requireNonNull(timer, "timer"));
     }
@@ -493,7 +517,7 @@ public final class Simulation {
     /** One node: its identity, state, random source, links, and its {@link SimContext}. */
     private final class Slot implements SimContext {
         final int index;
-        final NodeId id;
+        NodeId id;
         final SplittableRandom random;
         SimNode node;
         boolean alive = true;
@@ -631,6 +655,11 @@ public final class Simulation {
         @Override
         public void schedule(TimerKey timer, Duration after) {
             Simulation.this.schedule(this, timer, after);
+        }
+
+        @Override
+        public NodeId renewIncarnation() {
+            return renew(this);
         }
     }
 }

@@ -41,8 +41,21 @@ public interface Transport extends AutoCloseable {
         return start(config, nodeName, meters, TransportResources.shared());
     }
 
-    /** This node: name, the address peers dial, and this run's incarnation. */
+    /**
+     * This node: name, the address peers dial, and the current incarnation (this run's, or the
+     * one {@link #renewIncarnation} took since).
+     */
     NodeId self();
+
+    /**
+     * Takes the next incarnation of this node (same name and address) and says goodbye on every
+     * link: from now on handshakes present the new identity, and peers treat the old one as
+     * gone. For a node the cluster declared DOWN while it ran, which rejoins in place.
+     * Call it on {@link #executor()}.
+     *
+     * @return the new identity
+     */
+    NodeId renewIncarnation();
 
     /**
      * The one thread every callback of this transport runs on; use it for the protocol's timers

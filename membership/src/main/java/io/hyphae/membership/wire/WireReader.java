@@ -109,7 +109,7 @@ public final class WireReader {
         if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > NodeId.MAX_NAME_BYTES) {
             throw new MalformedFrameException("node name must be 1.." + NodeId.MAX_NAME_BYTES + " bytes");
         }
-        return new NodeId(name, address, incarnation);
+        return NodeIdInterner.intern(new NodeId(name, address, incarnation));
     }
 
     /** Fails unless the whole body was consumed. */

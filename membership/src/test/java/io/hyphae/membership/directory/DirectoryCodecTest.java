@@ -13,7 +13,6 @@ import io.hyphae.membership.wire.WireLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,9 +26,10 @@ class DirectoryCodecTest {
     static List<DirectoryMessage> messages() {
         return List.of(
                 new Update(List.of(new Member(A, MemberStatus.SUSPECT, 3))),
-                new Sync(Optional.empty(), Optional.of(MemberKey.of(B)), List.of(new Member(A, MemberStatus.ALIVE, 1))),
-                new Sync(Optional.of(MemberKey.of(A)), Optional.empty(), List.of()),
-                new SyncReply(List.of(new Member(A, MemberStatus.LEFT, 9), new Member(B, MemberStatus.DOWN, 2))));
+                new Sync(new long[] {-1L}),
+                new Sync(new long[] {1, 2, Long.MIN_VALUE, 0}),
+                new SyncReply(4, List.of(0, 3), List.of(new Member(A, MemberStatus.LEFT, 9), new Member(B, MemberStatus.DOWN, 2))),
+                new SyncReply(1024, List.of(), List.of()));
     }
 
     @ParameterizedTest
@@ -45,7 +45,7 @@ class DirectoryCodecTest {
     @Test
     void unknownStatusIsRejected() {
         ByteBuf buf = Unpooled.buffer();
-        codec.encode(new SyncReply(List.of(new Member(A, MemberStatus.ALIVE, 1))), buf);
+        codec.encode(new SyncReply(1, List.of(0), List.of(new Member(A, MemberStatus.ALIVE, 1))), buf);
         buf.setByte(buf.writerIndex() - 9, 77);
 
         assertThatThrownBy(() -> codec.decode(buf, WireLimits.DEFAULT))
@@ -55,10 +55,34 @@ class DirectoryCodecTest {
     @Test
     void versionBelowOneIsRejectedAsMalformed() {
         ByteBuf buf = Unpooled.buffer();
-        codec.encode(new SyncReply(List.of(new Member(A, MemberStatus.ALIVE, 1))), buf);
+        codec.encode(new SyncReply(1, List.of(0), List.of(new Member(A, MemberStatus.ALIVE, 1))), buf);
         buf.setLong(buf.writerIndex() - 8, 0);
 
         assertThatThrownBy(() -> codec.decode(buf, WireLimits.DEFAULT)).isInstanceOf(MalformedFrameException.class);
+    }
+
+    @Test
+    void digestWhoseSizeIsNotAPowerOfTwoIsRejected() {
+        ByteBuf buf = Unpooled.buffer();
+        buf.writeByte(2);
+        buf.writeInt(3);
+        buf.writeZero(24);
+
+        assertThatThrownBy(() -> codec.decode(buf, WireLimits.DEFAULT))
+                .isInstanceOf(MalformedFrameException.class).hasMessageContaining("digest size 3");
+    }
+
+    @Test
+    void coveredBucketOutsideTheDigestIsRejected() {
+        ByteBuf buf = Unpooled.buffer();
+        buf.writeByte(3);
+        buf.writeInt(4); // buckets
+        buf.writeInt(1); // one covered bucket
+        buf.writeShort(4); // out of range
+        buf.writeInt(0); // no members
+
+        assertThatThrownBy(() -> codec.decode(buf, WireLimits.DEFAULT)).isInstanceOf(MalformedFrameException.class)
+                .hasMessageContaining("out of range");
     }
 
     @Test

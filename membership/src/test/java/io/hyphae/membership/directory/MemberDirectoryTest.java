@@ -19,7 +19,6 @@ import io.hyphae.membership.directory.DirectoryTimer.AntiEntropyTick;
 import io.hyphae.membership.directory.DirectoryTimer.SuspicionTimeout;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -78,8 +77,9 @@ class MemberDirectoryTest {
         List<Effect<DirectoryMessage>> first = d.neighbourUp(T0, A);
         List<Effect<DirectoryMessage>> second = d.neighbourUp(T0, B);
 
-        assertThat(first).containsExactly(new Notify<>(new Broadcast(new Update(List.of(alive(SELF, 1))))),
-                new Send<>(A, new Sync(Optional.empty(), Optional.empty(), List.of(alive(SELF, 1)))));
+        assertThat(first).hasSize(2);
+        assertThat(first.get(0)).isEqualTo(new Notify<>(new Broadcast(new Update(List.of(alive(SELF, 1))))));
+        assertThat(first.get(1)).isInstanceOfSatisfying(Send.class, s -> assertThat(s.message()).isInstanceOf(Sync.class));
         assertThat(notifications(second)).isEmpty();
     }
 
@@ -140,6 +140,23 @@ class MemberDirectoryTest {
     }
 
     @Test
+    void suspicionTimerThatFiresLateWaitsOneMoreTimeoutBeforeJudging() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 3));
+        d.suspect(T0, A);
+        SuspicionTimeout timer = new SuspicionTimeout(MemberKey.of(A), 1, 3);
+
+        // due at T0 + 5 s, run 4 s late: this node was starved, and the refutation may be queued behind the timer
+        List<Effect<DirectoryMessage>> late = d.handle(T0 + 9000, new Event.TimerFired<>(timer));
+        assertThat(late).containsExactly(new Schedule<>(timer, Duration.ofSeconds(5)));
+        assertThat(d.liveMembers()).contains(A);
+
+        // the second timer runs on time, and nothing refuted the suspicion meanwhile
+        assertThat(notifications(d.handle(T0 + 14_000, new Event.TimerFired<>(timer))))
+                .contains(new MemberDown(A, DownReason.UNREACHABLE));
+    }
+
+    @Test
     void suspectedNodeRefutesWithAHigherVersion() {
         MemberDirectory d = started(SELF, CONFIG);
 
@@ -189,8 +206,28 @@ class MemberDirectoryTest {
         assertThat(other.liveMembers()).containsExactly(SELF);
     }
 
+    /** The effects' messages sent to {@code to}. */
+    static List<DirectoryMessage> sent(List<Effect<DirectoryMessage>> effects, NodeId to) {
+        return effects.stream().filter(e -> e instanceof Send<?> s && s.to().equals(to))
+                .map(e -> ((Send<DirectoryMessage>) e).message()).toList();
+    }
+
+    /** One anti-entropy round from {@code a} to {@code b} (its only neighbour); returns the messages exchanged. */
+    static List<DirectoryMessage> syncRound(MemberDirectory a, NodeId aId, MemberDirectory b, NodeId bId, long now) {
+        List<DirectoryMessage> exchanged = new java.util.ArrayList<>();
+        Sync sync = (Sync) sent(a.handle(now, new Event.TimerFired<>(new AntiEntropyTick())), bId).get(0);
+        exchanged.add(sync);
+        SyncReply reply = (SyncReply) sent(b.handle(now + 1, new Event.Received<>(aId, sync)), aId).get(0);
+        exchanged.add(reply);
+        for (DirectoryMessage push : sent(a.handle(now + 2, new Event.Received<>(bId, reply)), bId)) {
+            exchanged.add(push);
+            b.handle(now + 3, new Event.Received<>(aId, push));
+        }
+        return exchanged;
+    }
+
     @Test
-    void antiEntropyPushesToARandomNeighbourAndPullsWhatItLacks() {
+    void antiEntropyPullsWhatItLacksAndPushesWhatThePeerLacks() {
         MemberDirectory a = started(A, CONFIG);
         MemberDirectory b = started(B, CONFIG);
         NodeId x = node("x", 1);
@@ -199,36 +236,113 @@ class MemberDirectoryTest {
         update(b, T0, alive(y, 4));
         a.neighbourUp(T0, B);
 
-        Sync sync = (Sync) a.handle(T0 + 1000, new Event.TimerFired<>(new AntiEntropyTick())).stream()
-                .filter(e -> e instanceof Send).map(e -> ((Send<DirectoryMessage>) e).message()).findFirst().orElseThrow();
-        List<Effect<DirectoryMessage>> atB = b.handle(T0 + 1001, new Event.Received<>(A, sync));
-        SyncReply reply = (SyncReply) ((Send<DirectoryMessage>) atB.stream().filter(e -> e instanceof Send).findFirst().orElseThrow()).message();
-        a.handle(T0 + 1002, new Event.Received<>(B, reply));
+        List<DirectoryMessage> exchanged = syncRound(a, A, b, B, T0 + 1000);
 
-        assertThat(b.liveMembers()).containsExactly(A, B, x, y);
-        assertThat(reply.members()).containsExactly(alive(B, 1), alive(y, 4));
         assertThat(a.liveMembers()).containsExactly(A, B, x, y);
+        assertThat(b.liveMembers()).containsExactly(A, B, x, y);
+        // the answer carries B's entries in the buckets that differ, the closing push only what B lacked
+        assertThat(((SyncReply) exchanged.get(1)).members()).contains(alive(y, 4)).doesNotContain(alive(x, 1), alive(A, 1));
+        assertThat(exchanged.get(2)).isInstanceOfSatisfying(Update.class,
+                u -> assertThat(u.members()).contains(alive(x, 1), alive(A, 1)).doesNotContain(alive(y, 4), alive(B, 1)));
     }
 
     @Test
-    void largeDirectoriesAreSyncedInSlicesThatWrapAround() {
-        DirectoryConfig small = new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 2, Duration.ofMinutes(1));
-        MemberDirectory a = started(node("a0", 1), small);
-        for (int i = 1; i <= 4; i++) {
-            update(a, T0, alive(node("a" + i, 1), 1));
+    void directoriesThatAgreeExchangeDigestsOnly() {
+        MemberDirectory a = started(A, CONFIG);
+        MemberDirectory b = started(B, CONFIG);
+        for (int i = 0; i < 50; i++) {
+            update(a, T0, alive(node("n" + i, 1), 2));
+            update(b, T0, alive(node("n" + i, 1), 2));
+        }
+        update(a, T0, alive(B, 1));
+        update(b, T0, alive(A, 1));
+        a.neighbourUp(T0, B);
+
+        List<DirectoryMessage> exchanged = syncRound(a, A, b, B, T0 + 1000);
+
+        assertThat(exchanged).hasSize(2);
+        assertThat(((Sync) exchanged.get(0)).digest()).hasSize(8); // 52 entries, a few per bucket
+        assertThat(((SyncReply) exchanged.get(1)).members()).isEmpty();
+    }
+
+    @Test
+    void oneStaleEntrySendsOnlyTheFewEntriesOfItsBucket() {
+        MemberDirectory a = started(A, CONFIG);
+        MemberDirectory b = started(B, CONFIG);
+        for (int i = 0; i < 200; i++) {
+            update(a, T0, alive(node("n" + i, 1), 1));
+            update(b, T0, alive(node("n" + i, 1), 1));
+        }
+        update(a, T0, alive(B, 1));
+        update(b, T0, alive(A, 1));
+        update(b, T0, member(node("n7", 1), MemberStatus.SUSPECT, 1)); // only B heard this suspicion
+        a.neighbourUp(T0, B);
+
+        List<DirectoryMessage> exchanged = syncRound(a, A, b, B, T0 + 1000);
+
+        assertThat(((SyncReply) exchanged.get(1)).members()).contains(member(node("n7", 1), MemberStatus.SUSPECT, 1))
+                .hasSizeLessThan(20);
+        assertThat(exchanged).hasSize(2); // A had nothing newer to push back
+        assertThat(a.member(MemberKey.of(node("n7", 1)))).contains(member(node("n7", 1), MemberStatus.SUSPECT, 1));
+    }
+
+    @Test
+    void aLargeDifferenceIsSyncedInBoundedRounds() {
+        DirectoryConfig small = new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 40, Duration.ofMinutes(1));
+        MemberDirectory a = started(A, small);
+        MemberDirectory b = started(B, small);
+        for (int i = 0; i < 300; i++) {
+            update(b, T0, alive(node("n" + i, 1), 1));
         }
         a.neighbourUp(T0, B);
 
-        List<Sync> syncs = new java.util.ArrayList<>();
-        for (int round = 1; round <= 4; round++) {
-            a.handle(T0 + round * 1000L, new Event.TimerFired<>(new AntiEntropyTick())).stream()
-                    .filter(e -> e instanceof Send).forEach(e -> syncs.add((Sync) ((Send<DirectoryMessage>) e).message()));
+        int rounds = 0;
+        while (a.liveMembers().size() < 302 && rounds < 100) {
+            rounds++;
+            List<DirectoryMessage> exchanged = syncRound(a, A, b, B, T0 + rounds * 1000L);
+            assertThat(((SyncReply) exchanged.get(1)).members()).hasSizeLessThanOrEqualTo(40);
         }
 
-        assertThat(syncs).extracting(s -> s.members().stream().map(m -> m.id().name()).toList())
-                .containsExactly(List.of("a0", "a1"), List.of("a2", "a3"), List.of("a4"), List.of("a0", "a1"));
-        assertThat(syncs.get(0).to()).contains(new MemberKey("a2", A.address()));
-        assertThat(syncs.get(2).to()).isEmpty();
+        assertThat(a.liveMembers()).hasSize(302);
+        assertThat(b.liveMembers()).hasSize(302);
+        assertThat(rounds).isGreaterThanOrEqualTo(300 / 40);
+    }
+
+    @Test
+    void aSyncWhoseLinkBreaksIsRepeatedToConfirm() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 3));
+
+        List<Effect<DirectoryMessage>> out = d.linkBroken(T0 + 10, A);
+
+        assertThat(d.member(MemberKey.of(A))).contains(member(A, MemberStatus.SUSPECT, 3));
+        assertThat(sent(out, A)).singleElement().isInstanceOf(Sync.class);
+    }
+
+    @Test
+    void refusedConnectionMakesThatIncarnationDownAtOnceAndSpreadsIt() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 3));
+        d.linkBroken(T0 + 10, A);
+
+        List<Object> out = notifications(d.connectionRefused(T0 + 11, A));
+
+        assertThat(out).containsExactly(new MemberDown(A, DownReason.UNREACHABLE),
+                new Broadcast(new Update(List.of(member(A, MemberStatus.DOWN, 3)))));
+        assertThat(d.liveMembers()).containsExactly(SELF);
+        // the suspicion timer that follows finds it settled
+        assertThat(notifications(d.handle(T0 + 5010, new Event.TimerFired<>(new SuspicionTimeout(MemberKey.of(A), 1, 3))))).isEmpty();
+    }
+
+    @Test
+    void refusedConnectionToAnOlderIncarnationOrAGoneMemberChangesNothing() {
+        MemberDirectory d = started(SELF, CONFIG);
+        NodeId restarted = node("a", 2);
+        update(d, T0, alive(restarted, 1), member(B, MemberStatus.LEFT, 2));
+
+        assertThat(d.connectionRefused(T0 + 1, A)).isEmpty();
+        assertThat(d.connectionRefused(T0 + 1, B)).isEmpty();
+        assertThat(d.liveMembers()).containsExactly(restarted, SELF);
     }
 
     @Test
@@ -242,6 +356,73 @@ class MemberDirectoryTest {
         d.handle(T0 + 61_000, new Event.TimerFired<>(new AntiEntropyTick()));
 
         assertThat(d.member(MemberKey.of(A))).isEmpty();
+    }
+
+    @Test
+    void tombstoneThatChangedAgainIsKeptForTheRetentionOfItsLatestState() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+        update(d, T0, member(A, MemberStatus.DOWN, 1));
+        update(d, T0 + 40_000, member(A, MemberStatus.LEFT, 2));
+
+        d.handle(T0 + 61_000, new Event.TimerFired<>(new AntiEntropyTick()));
+        assertThat(d.member(MemberKey.of(A))).contains(member(A, MemberStatus.LEFT, 2));
+        d.handle(T0 + 101_000, new Event.TimerFired<>(new AntiEntropyTick()));
+
+        assertThat(d.member(MemberKey.of(A))).isEmpty();
+    }
+
+    @Test
+    void nodeDeclaredDownRejoinsAsItsNextIncarnationWithoutReportingTheOthersAgain() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+        List<Object> declared = notifications(update(d, T0 + 1, member(SELF, MemberStatus.DOWN, 1)));
+        NodeId fresh = node("self", 2);
+
+        List<Object> rejoined = notifications(d.rejoin(T0 + 2, fresh));
+        List<Object> announced = notifications(d.neighbourUp(T0 + 3, A));
+
+        assertThat(declared).containsExactly(new MemberDown(SELF, DownReason.UNREACHABLE));
+        assertThat(rejoined).containsExactly(new MemberUp(fresh));
+        assertThat(announced).containsExactly(new Broadcast(new Update(List.of(alive(fresh, 1)))));
+        assertThat(d.liveMembers()).containsExactly(A, fresh);
+        // the old incarnation's DOWN, arriving late, no longer touches this node's entry
+        assertThat(notifications(update(d, T0 + 4, member(SELF, MemberStatus.DOWN, 1)))).isEmpty();
+        assertThat(d.member(MemberKey.of(SELF))).contains(alive(fresh, 1));
+    }
+
+    @Test
+    void suspicionsHeldWhenRejoiningAreLeftToTheOthers() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 1), alive(B, 1));
+        d.suspect(T0, A); // raised while this node was the one cut off
+        update(d, T0 + 1, member(SELF, MemberStatus.DOWN, 1));
+        d.rejoin(T0 + 2, node("self", 2));
+
+        List<Object> fired = notifications(d.handle(T0 + 5000, new Event.TimerFired<>(new SuspicionTimeout(MemberKey.of(A), 1, 1))));
+        assertThat(fired).isEmpty();
+        assertThat(d.liveMembers()).contains(A);
+        // the others' verdict still counts: their DOWN, or a later suspicion, which runs its course here
+        update(d, T0 + 5001, member(A, MemberStatus.DOWN, 1));
+        assertThat(d.liveMembers()).doesNotContain(A);
+        update(d, T0 + 5002, member(B, MemberStatus.SUSPECT, 1));
+        assertThat(notifications(d.handle(T0 + 10_002, new Event.TimerFired<>(new SuspicionTimeout(MemberKey.of(B), 1, 1)))))
+                .containsExactly(new MemberDown(B, DownReason.UNREACHABLE));
+    }
+
+    @Test
+    void countsByStatusFollowEveryChangeAndTheReaping() {
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 1), alive(B, 1), alive(node("c", 1), 1));
+        update(d, T0, member(A, MemberStatus.SUSPECT, 1), member(B, MemberStatus.LEFT, 2));
+        update(d, T0, alive(node("c", 2), 1)); // a new incarnation replaces the old entry
+
+        assertThat(MemberStatus.values()).allSatisfy(s -> assertThat(d.count(s)).as("%s", s)
+                .isEqualTo(d.members().stream().filter(m -> m.status() == s).count()));
+        d.handle(T0 + 61_000, new Event.TimerFired<>(new AntiEntropyTick()));
+        assertThat(d.count(MemberStatus.LEFT)).isZero();
+        assertThat(d.count(MemberStatus.ALIVE)).isEqualTo(2);
+        assertThat(d.count(MemberStatus.SUSPECT)).isEqualTo(1);
     }
 
     @Test
@@ -259,7 +440,7 @@ class MemberDirectoryTest {
         d.neighbourUp(T0, A);
 
         List<Effect<DirectoryMessage>> out = d.handle(T0 + 3000, new Event.TimerFired<>(new DirectoryTimer.ProbeTick()));
-        List<Effect<DirectoryMessage>> answered = d.handle(T0 + 3001, new Event.Received<>(B, new SyncReply(List.of())));
+        List<Effect<DirectoryMessage>> answered = d.handle(T0 + 3001, new Event.Received<>(B, new SyncReply(1, List.of(), List.of())));
 
         assertThat(out).anyMatch(e -> e instanceof Send<?> s && s.to().equals(B) && s.message() instanceof Sync);
         assertThat(out).anyMatch(e -> e instanceof Schedule<?> s && s.timer() instanceof DirectoryTimer.ProbeTick);
@@ -270,9 +451,8 @@ class MemberDirectoryTest {
     void syncIsAlwaysAnsweredSoAProberKnowsTheMemberIsAlive() {
         MemberDirectory d = started(SELF, CONFIG);
 
-        List<Effect<DirectoryMessage>> out = d.handle(T0, new Event.Received<>(A,
-                new Sync(Optional.empty(), Optional.empty(), List.of(alive(SELF, 1)))));
+        List<Effect<DirectoryMessage>> out = d.handle(T0, new Event.Received<>(A, new Sync(new long[4])));
 
-        assertThat(out).contains(new Send<>(A, new SyncReply(List.of())));
+        assertThat(sent(out, A)).singleElement().isInstanceOf(SyncReply.class);
     }
 }

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import io.hyphae.membership.faults.Fault.Partition;
+import io.hyphae.membership.faults.FaultRule;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -145,6 +147,46 @@ class NodeCoreProperties {
                 assertThat(downs).as("seed %d: DOWNs of %s at %s", seed, m, n).hasSizeLessThanOrEqualTo(1);
                 if (!downs.isEmpty()) {
                     assertThat(up).as("seed %d: UP of %s before its DOWN at %s", seed, m, n)
+                            .isBetween(0, events.indexOf(downs.get(0)));
+                }
+            }
+        }
+    }
+
+    @Property(tries = 20)
+    void aNodeCutOffPastTheSuspicionTimeoutRejoinsAndEveryDirectoryHeals(
+            @ForAll long seed, @ForAll @IntRange(min = 3, max = 12) int nodes, @ForAll @IntRange(min = 0, max = 6000) int cutMillis) {
+        // Given a cluster
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.of(DIRECTORY));
+        grow(c, nodes);
+        c.simulation().runFor(Duration.ofSeconds(5));
+
+        // When one running node is cut off for a while (past the 1.5 s suspicion timeout or not), then reachable again
+        NodeId cutOff = c.randomLive();
+        FaultRule cut = c.simulation().faults().add(Partition.isolate(Set.of(cutOff.name())));
+        c.simulation().runFor(Duration.ofMillis(cutMillis));
+        c.simulation().faults().remove(cut.id());
+        c.simulation().runFor(Duration.ofSeconds(60));
+        Assume.that(overlayConnected(c));
+
+        // Then every node still runs (some as later incarnations), every directory lists exactly
+        // them, and each listener heard of each incarnation at most one UP and one DOWN, UP first
+        assertThat(c.liveNodes()).as("seed %d", seed).hasSize(nodes);
+        Set<NodeId> live = new HashSet<>(c.liveNodes());
+        for (NodeId n : live) {
+            assertThat(c.node(n).core().directory().orElseThrow().liveMembers())
+                    .as("seed %d: directory of %s", seed, n).containsExactlyInAnyOrderElementsOf(live);
+            List<Object> events = NodeCoreSimulationTest.eventsOfEveryIncarnation(recorder, n);
+            Set<NodeId> mentioned = new HashSet<>();
+            events.forEach(e -> mentioned.add(e instanceof MemberUp u ? u.member() : ((MemberDown) e).member()));
+            for (NodeId m : mentioned) {
+                long ups = events.stream().filter(e -> e.equals(new MemberUp(m))).count();
+                List<Object> downs = events.stream().filter(e -> e instanceof MemberDown d && d.member().equals(m)).toList();
+                assertThat(ups).as("seed %d: UPs of %s at %s", seed, m, n).isLessThanOrEqualTo(1);
+                assertThat(downs).as("seed %d: DOWNs of %s at %s", seed, m, n).hasSizeLessThanOrEqualTo(1);
+                if (!downs.isEmpty()) {
+                    assertThat(events.indexOf(new MemberUp(m))).as("seed %d: UP of %s before its DOWN at %s", seed, m, n)
                             .isBetween(0, events.indexOf(downs.get(0)));
                 }
             }

@@ -15,7 +15,10 @@ import io.hyphae.membership.sim.SimConfig;
 import io.hyphae.membership.sim.Simulation;
 import java.time.Duration;
 import java.util.ArrayList;
+import io.hyphae.membership.faults.Fault.Partition;
+import io.hyphae.membership.faults.FaultRule;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -133,5 +136,45 @@ class NodeCoreSimulationTest {
                 assertThat(recorder.events(n)).containsOnlyOnce(new MemberUp(reborn));
             }
         }
+    }
+
+    @Test
+    void aNodeFalselyDeclaredDownRejoinsAsItsNextIncarnationAndEveryDirectoryHeals() {
+        // Given a converged cluster of 20
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(13, recorder, 20);
+        NodeId cutOff = c.liveNodes().get(7);
+
+        // When that node is cut off for longer than the suspicion timeout, while it keeps running
+        FaultRule cut = c.simulation().faults().add(Partition.isolate(Set.of(cutOff.name())));
+        c.simulation().runFor(Duration.ofSeconds(5));
+        c.simulation().faults().remove(cut.id());
+        c.simulation().runFor(Duration.ofSeconds(60));
+
+        // Then it runs on as a later incarnation of itself, and every directory lists exactly the
+        // running nodes again: the false DOWN healed without a restart
+        NodeId renewed = c.liveNodes().stream().filter(n -> n.sameNodeAs(cutOff)).findFirst().orElseThrow();
+        assertThat(renewed.incarnation()).isGreaterThan(cutOff.incarnation());
+        assertThat(c.liveNodes()).hasSize(20);
+        for (NodeId n : c.liveNodes()) {
+            assertThat(c.node(n).core().directory().orElseThrow().liveMembers()).as("at %s", n)
+                    .containsExactlyInAnyOrderElementsOf(c.liveNodes());
+        }
+        // and the others reported the old incarnation down once, never up again, and the new one up once
+        for (NodeId n : c.liveNodes()) {
+            List<Object> events = eventsOfEveryIncarnation(recorder, n);
+            if (!n.sameNodeAs(cutOff)) {
+                assertThat(events).as("at %s", n).filteredOn(e -> e instanceof MemberDown d && d.member().equals(cutOff)).hasSize(1);
+                assertThat(events).as("at %s", n).containsOnlyOnce(new MemberUp(cutOff), new MemberUp(renewed));
+            }
+        }
+    }
+
+    /** What a node's listener heard under every incarnation it had (a rejoin changes its id, not its listener). */
+    static List<Object> eventsOfEveryIncarnation(Recorder recorder, NodeId node) {
+        List<Object> all = new ArrayList<>();
+        recorder.memberEvents.keySet().stream().filter(n -> n.sameNodeAs(node))
+                .sorted((a, b) -> Long.compare(a.incarnation(), b.incarnation())).forEach(id -> all.addAll(recorder.events(id)));
+        return all;
     }
 }

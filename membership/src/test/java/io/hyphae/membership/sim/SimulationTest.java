@@ -44,6 +44,11 @@ class SimulationTest {
         }
 
         @Override
+        public void onConnectionRefused(NodeId peer) {
+            log.add(ctx.nowMillis() + " refused " + peer.name());
+        }
+
+        @Override
         public void onTimer(TimerKey timer) {
             log.add(ctx.nowMillis() + " timer " + timer);
         }
@@ -109,7 +114,7 @@ class SimulationTest {
     }
 
     @Test
-    void reachingACrashedNodeFailsAfterTheConnectTimeout() {
+    void reachingACrashedNodeIsRefusedAfterARoundTrip() {
         // Given b crashed before any link existed
         sim.crash(b);
 
@@ -117,7 +122,23 @@ class SimulationTest {
         sim.context(a).send(b, "hello");
         sim.runFor(Duration.ofSeconds(1));
 
-        // Then a sees the link down after the connect timeout
+        // Then a hears the refusal within a round trip (2 x 40 ms at most), long before the connect timeout
+        assertThat(rec(a).log).singleElement().satisfies(l -> {
+            assertThat(l).endsWith(" refused n1");
+            assertThat(Long.parseLong(l.substring(0, l.indexOf(' ')))).isLessThanOrEqualTo(80);
+        });
+    }
+
+    @Test
+    void reachingAPartitionedNodeFailsAfterTheConnectTimeoutWithoutARefusal() {
+        // Given b on the other side of a partition
+        sim.faults().add(Partition.isolate(Set.of(a.name())));
+
+        // When a sends to it
+        sim.context(a).send(b, "hello");
+        sim.runFor(Duration.ofSeconds(1));
+
+        // Then a sees the link down after the connect timeout, and no refusal
         assertThat(rec(a).log).containsExactly("300 down n1");
     }
 

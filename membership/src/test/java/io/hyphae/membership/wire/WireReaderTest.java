@@ -36,6 +36,23 @@ class WireReaderTest {
     }
 
     @Test
+    void theSameNodeDecodedTwiceIsOneSharedInstance() throws MalformedFrameException {
+        NodeId id = new NodeId("shared", new HostAndPort("10.9.8.7", 7946), 5);
+        ByteBuf buf = Unpooled.buffer();
+        WireWriter.writeNodeId(buf, id);
+        WireWriter.writeNodeId(buf, id);
+        WireWriter.writeNodeId(buf, new NodeId("shared", new HostAndPort("10.9.8.7", 7946), 6));
+
+        WireReader r = new WireReader(buf, LIMITS);
+        NodeId first = r.readNodeId();
+        NodeId second = r.readNodeId();
+        NodeId nextIncarnation = r.readNodeId();
+
+        assertThat(second).isSameAs(first);
+        assertThat(nextIncarnation).isNotEqualTo(first);
+    }
+
+    @Test
     void refusesACountOverTheLimitBeforeAllocating() {
         ByteBuf in = Unpooled.buffer().writeInt(17);
         assertThatThrownBy(() -> new WireReader(in, LIMITS).readCount())

@@ -8,6 +8,7 @@ import io.hyphae.membership.core.Event;
 import io.hyphae.membership.core.Notification;
 import io.hyphae.membership.directory.DirectoryNotification;
 import io.hyphae.membership.directory.DownReason;
+import io.hyphae.membership.node.DeclaredDown;
 import io.hyphae.membership.node.NodeCore;
 import io.hyphae.membership.overlay.OverlayNotification;
 import io.hyphae.membership.plumtree.PlumtreeNotification;
@@ -15,6 +16,9 @@ import io.hyphae.membership.transport.LinkDownReason;
 import io.hyphae.membership.transport.LinkListener;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
+import io.hyphae.membership.transport.HandshakeException;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -40,12 +44,15 @@ import org.slf4j.LoggerFactory;
  *       up; otherwise the message waits in a per-peer queue while the link is opened, and is
  *       written once it is up, in order. A link that cannot be opened, or that the address
  *       answers with another identity (a restarted node), becomes {@link Event.LinkDown} for the
- *       peer asked for.</li>
+ *       peer asked for; a dial refused outright (nothing listens there) becomes
+ *       {@link Event.ConnectionRefused}.</li>
  *   <li>{@code Connect} opens a link the same way; {@code Disconnect} closes it after what was
  *       queued on it (the transport writes its goodbye behind the queued frames).</li>
  *   <li>{@code Schedule} becomes a one-shot task on the event loop.</li>
  *   <li>{@code Notify}: directory up/down events go to {@link MembershipListener}s, deliveries
- *       to the channel's {@link BroadcastListener}s, NeedsContacts to the {@link SeedJoiner}.</li>
+ *       to the channel's {@link BroadcastListener}s, NeedsContacts to the {@link SeedJoiner};
+ *       {@link DeclaredDown} (a false DOWN of this node) makes the transport take the next
+ *       incarnation, and the core {@link NodeCore#rejoin}s under it.</li>
  * </ul>
  */
 final class NodeDriver implements LinkListener {
@@ -71,6 +78,7 @@ final class NodeDriver implements LinkListener {
     private volatile boolean joined;
     private SeedJoiner joiner;
     private boolean needsContacts;
+    private boolean declaredDown;
     private boolean left;
     private boolean closed;
 
@@ -235,6 +243,10 @@ final class NodeDriver implements LinkListener {
                 notify(n.notification());
             }
         }
+        if (declaredDown) {
+            declaredDown = false;
+            rejoin();
+        }
         joined = !left && core.overlay().activeSize() > 0;
         meters.afterEvent(core);
         if (needsContacts) {
@@ -242,6 +254,24 @@ final class NodeDriver implements LinkListener {
             needsContacts = false;
             joiner.needsContacts();
         }
+    }
+
+    /**
+     * After a false DOWN: the transport takes the next incarnation and closes every link, and the
+     * core rejoins under it. Messages still waiting for a link were meant for the old identity's
+     * exchanges; they fail.
+     */
+    private void rejoin() {
+        if (closed || left) {
+            return;
+        }
+        for (ArrayDeque<Outgoing> q : opening.values()) {
+            fail(q, "this node rejoined as a new incarnation");
+        }
+        opening.clear();
+        NodeId fresh = transport.renewIncarnation();
+        meters.rejoined();
+        apply(core.rejoin(now(), fresh));
     }
 
     private void send(NodeId to, Object message, CompletableFuture<Void> done) {
@@ -331,8 +361,26 @@ final class NodeDriver implements LinkListener {
                 log.debug("cannot open a link to {}: {}", peer, error.toString());
             }
             fail(queue, error == null ? answered + " answered instead" : String.valueOf(error.getMessage()));
-            handle(new Event.LinkDown<>(peer));
+            handle(error != null && refused(error) ? new Event.ConnectionRefused<>(peer) : new Event.LinkDown<>(peer));
         }, loop);
+    }
+
+    /**
+     * True when the dial failed because the peer's host answered that nothing listens there (a
+     * TCP reset to the SYN): the process is gone. A dial that times out (a frozen process still
+     * listens, its kernel answers; a partition drops the SYN) or fails later, in the handshake,
+     * says nothing of the kind.
+     */
+    static boolean refused(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof ConnectTimeoutException || t instanceof HandshakeException) {
+                return false;
+            }
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void flush(NodeId peer, ArrayDeque<Outgoing> queue) {
@@ -374,6 +422,8 @@ final class NodeDriver implements LinkListener {
     private void notify(Notification n) {
         if (n instanceof OverlayNotification.NeedsContacts) {
             needsContacts = true;
+        } else if (n instanceof DeclaredDown) {
+            declaredDown = true;
         } else if (n instanceof DirectoryNotification.MemberUp up) {
             liveSet.add(up.member());
             liveVersion++; // only the event loop writes it
@@ -388,9 +438,8 @@ final class NodeDriver implements LinkListener {
             meters.memberEvent("down", down.reason().name().toLowerCase(java.util.Locale.ROOT));
             if (down.member().equals(core.self()) && down.reason() != DownReason.LEFT) {
                 // Declared down by the others (cut off, or frozen, past the suspicion timeout):
-                // final for this incarnation, so only a restart brings this node back.
-                log.warn("the cluster declared this node ({}) down: close it and start it again to rejoin"
-                        + " as a new incarnation", down.member());
+                // final for this incarnation; DeclaredDown follows, and the node rejoins.
+                log.warn("the cluster declared this node ({}) down: it rejoins as its next incarnation", down.member());
             } else {
                 log.info("{} down: {}", down.member(), down.reason());
             }

@@ -1,6 +1,5 @@
 package io.hyphae.membership.node.internal;
 
-import io.hyphae.membership.directory.Member;
 import io.hyphae.membership.directory.MemberStatus;
 import io.hyphae.membership.node.NodeCore;
 import io.hyphae.membership.plumtree.PlumtreeStats;
@@ -23,8 +22,8 @@ import java.util.function.ToDoubleFunction;
  * One node's overlay, broadcast and directory meters, every one tagged {@code node=<name>} (and
  * the config's common tags) so many nodes can share a registry. The core is single-threaded, so
  * the meters read a snapshot the event loop refreshes: view sizes after every event, directory
- * counts and Plumtree counters at most once per {@link #SAMPLE_EVERY}, because counting
- * members by status walks the whole directory. Removed from the registry when the node closes.
+ * counts and Plumtree counters at most once per {@link #SAMPLE_EVERY} (they are kept by the
+ * cores, so a sample is cheap; copying them for every event is not). Removed from the registry when the node closes.
  *
  * <ul>
  *   <li>{@code hyphae.overlay.active}, {@code hyphae.overlay.passive}: view sizes (gauges)</li>
@@ -32,6 +31,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code hyphae.overlay.seed.failures}: seeds that could not be dialled</li>
  *   <li>{@code hyphae.members{status}}: directory entries by status (gauges)</li>
  *   <li>{@code hyphae.members.events{event=up|down, reason}}: listener events</li>
+ *   <li>{@code hyphae.members.rejoins}: false DOWNs of this node healed by rejoining</li>
  *   <li>{@code hyphae.broadcast.delivered}, {@code .duplicates}, {@code .gossips.sent},
  *       {@code .grafts.sent}, {@code .prunes.sent}, {@code .ihaves.sent}: Plumtree counters; the
  *       redundancy is duplicates / delivered</li>
@@ -54,6 +54,7 @@ final class NodeMeters {
     private long lastSampleMillis = Long.MIN_VALUE;
     private final Counter joins;
     private final Counter seedFailures;
+    private final Counter rejoins;
     /** Up, and down per reason: a handful of counters, made on first use. */
     private final Map<String, Counter> events = new java.util.HashMap<>();
 
@@ -86,6 +87,10 @@ final class NodeMeters {
                 .description("Seeds that could not be dialled to join through (unreachable, refused, or this node)")
                 .tags(tags).register(registry);
         meters.add(seedFailures);
+        rejoins = Counter.builder("hyphae.members.rejoins")
+                .description("Times this node, declared DOWN while it ran, rejoined as its next incarnation")
+                .tags(tags).register(registry);
+        meters.add(rejoins);
     }
 
     private void gauge(String name, String description, ToDoubleFunction<NodeMeters> f) {
@@ -99,7 +104,7 @@ final class NodeMeters {
     /** After every event, on the event loop. */
     void afterEvent(NodeCore core) {
         active = core.overlay().activeSize();
-        passive = core.overlay().passiveView().size();
+        passive = core.overlay().passiveSize();
         long now = NodeDriver.now();
         if (lastSampleMillis == Long.MIN_VALUE || now - lastSampleMillis >= SAMPLE_EVERY.toMillis()) {
             lastSampleMillis = now;
@@ -110,8 +115,8 @@ final class NodeMeters {
     private void sample(NodeCore core) {
         byStatus.clear();
         core.directory().ifPresent(d -> {
-            for (Member m : d.members()) {
-                byStatus.merge(m.status(), 1, Integer::sum);
+            for (MemberStatus s : MemberStatus.values()) {
+                byStatus.put(s, d.count(s));
             }
         });
         statusSnapshot = Map.copyOf(byStatus);
@@ -125,6 +130,10 @@ final class NodeMeters {
 
     void seedFailure() {
         seedFailures.increment();
+    }
+
+    void rejoined() {
+        rejoins.increment();
     }
 
     void memberEvent(String event, String reason) {

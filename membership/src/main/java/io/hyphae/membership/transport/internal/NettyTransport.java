@@ -100,7 +100,8 @@ public final class NettyTransport implements Transport {
     private final Map<PeerKey, List<CompletableFuture<NodeId>>> awaitingLink = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Channel server;
-    private final NodeId self;
+    /** Written on the event loop only ({@link #renewIncarnation}); read by any thread. */
+    private volatile NodeId self;
     private final FaultInjector faults;
     private volatile boolean closing;
 
@@ -165,6 +166,22 @@ public final class NettyTransport implements Transport {
 
     @Override
     public NodeId self() {
+        return self;
+    }
+
+    @Override
+    public NodeId renewIncarnation() {
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("renewIncarnation must run on the transport's event loop");
+        }
+        NodeId old = self;
+        self = new NodeId(old.name(), old.address(), Incarnations.next());
+        for (Link link : links.values()) {
+            if (link.current != null) {
+                link.current.sayGoodbye(LinkDownReason.DISCONNECTED);
+            }
+        }
+        log.info("transport of {} is now {}", old, self);
         return self;
     }
 
