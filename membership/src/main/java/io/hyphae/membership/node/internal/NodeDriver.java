@@ -12,10 +12,10 @@ import io.hyphae.membership.node.NodeCore;
 import io.hyphae.membership.overlay.OverlayNotification;
 import io.hyphae.membership.plumtree.PlumtreeNotification;
 import io.hyphae.membership.transport.LinkDownReason;
+import io.hyphae.membership.transport.LinkHolder;
 import io.hyphae.membership.transport.LinkListener;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -41,17 +41,17 @@ import org.slf4j.LoggerFactory;
  *       written once it is up, in order. A link that cannot be opened, or that the address
  *       answers with another identity (a restarted node), becomes {@link Event.LinkDown} for the
  *       peer asked for.</li>
- *   <li>{@code Connect} opens a link the same way; {@code Disconnect} closes it after what was
- *       queued on it (the transport writes its goodbye behind the queued frames).</li>
+ *   <li>{@code Connect} opens a link the same way. {@code Disconnect} releases the overlay's
+ *       interest only: the link is shared with the layers above (RPC requests and replies), so
+ *       it stays open while they use it and the transport closes it gracefully once it is idle
+ *       (this driver is the {@link LinkHolder} of the overlay's active view, see
+ *       {@link #holds}).</li>
  *   <li>{@code Schedule} becomes a one-shot task on the event loop.</li>
  *   <li>{@code Notify}: directory up/down events go to {@link MembershipListener}s, deliveries
  *       to the channel's {@link BroadcastListener}s, NeedsContacts to the {@link SeedJoiner}.</li>
  * </ul>
  */
-final class NodeDriver implements LinkListener {
-
-    /** How long a link the overlay dropped stays open for the frames other layers have in flight on it. */
-    static final Duration LINK_LINGER = Duration.ofSeconds(2);
+final class NodeDriver implements LinkListener, LinkHolder {
 
     private static final Logger log = LoggerFactory.getLogger(NodeDriver.class);
 
@@ -213,6 +213,16 @@ final class NodeDriver implements LinkListener {
         handle(new Event.LinkDown<>(peer));
     }
 
+    /**
+     * The overlay holds the links of its active view open, idle or not: a neighbour's link
+     * breaking is how HyParView hears of a failure at once. Other links (shuffle replies, probes,
+     * RPC) are kept by their traffic only.
+     */
+    @Override
+    public boolean holds(NodeId peer) {
+        return !closed && core.overlay().isActive(peer);
+    }
+
     private void handle(Event<Object> event) {
         if (!closed) {
             apply(core.handle(now(), event));
@@ -261,7 +271,9 @@ final class NodeDriver implements LinkListener {
             }
             return;
         }
-        if (r == SendResult.NO_LINK) {
+        if (r == SendResult.NO_LINK || r == SendResult.LINK_CLOSING) {
+            // None up, or the one there is closing: dial (beside a closing link, the transport
+            // opens its successor, which the peer reads only after the old one's last frame).
             ArrayDeque<Outgoing> q = new ArrayDeque<>();
             q.add(new Outgoing(message, done));
             open(to, q);
@@ -295,15 +307,8 @@ final class NodeDriver implements LinkListener {
         if (q != null) {
             fail(q, "disconnected before the link was up");
         }
-        // The overlay is done with the link, but the layers above (RPC requests and replies)
-        // share it: closing it at once loses their frames still in flight. Close it after a
-        // grace period instead, unless the overlay took the peer back meanwhile. This narrows
-        // the loss window; it does not close it (see docs/rpc.md, links closed mid-stream).
-        loop.schedule(() -> {
-            if (!closed && !core.overlay().isActive(peer)) {
-                transport.disconnect(peer);
-            }
-        }, LINK_LINGER.toNanos(), TimeUnit.NANOSECONDS);
+        // Nothing else: the overlay no longer holds the link (holds() now says no), and the
+        // transport closes it gracefully once no layer uses it.
     }
 
     /** Dials {@code peer}'s address; {@code queue} (kept in {@link #opening}) is written once it answers as {@code peer}. */
@@ -311,11 +316,7 @@ final class NodeDriver implements LinkListener {
         opening.put(peer, queue);
         transport.connect(peer.address()).whenCompleteAsync((answered, error) -> {
             if (opening.get(peer) != queue) {
-                // Given up meanwhile (Disconnect, close): nobody wants this link any more.
-                if (error == null && answered.equals(peer) && !closed && !core.overlay().isActive(peer)) {
-                    transport.disconnect(peer);
-                }
-                return;
+                return; // given up meanwhile (Disconnect, close); an unused link closes when idle
             }
             opening.remove(peer);
             if (error == null && answered.equals(peer)) {
@@ -348,8 +349,9 @@ final class NodeDriver implements LinkListener {
                 }
                 continue;
             }
-            if (r == SendResult.NO_LINK) {
-                // The link broke as soon as it came up; the transport reports that as link down.
+            if (r == SendResult.NO_LINK || r == SendResult.LINK_CLOSING) {
+                // The link broke or began closing as soon as it came up (the transport reports a
+                // break as link down); the frames behind it are given up, and their senders told.
                 if (o.done() != null) {
                     o.done().completeExceptionally(new IllegalStateException("link to " + peer + " lost"));
                 }
