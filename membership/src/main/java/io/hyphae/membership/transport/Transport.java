@@ -67,6 +67,13 @@ public interface Transport extends AutoCloseable {
     void addLinkHolder(LinkHolder holder);
 
     /**
+     * Tells the transport a holder let go of the link to {@code peer}: if nothing else holds or
+     * uses it, it is closed now (gracefully, and only if the peer agrees: see
+     * {@link LinkHolder}) rather than after an idle period. Any thread.
+     */
+    void release(NodeId peer);
+
+    /**
      * Dials {@code address} and completes with the peer's identity once the handshake finished
      * (at once if a link to that address is already up; if the one there is closing, the new
      * connection is dialled once it closed). Fails with a {@link HandshakeException}

@@ -208,7 +208,17 @@ class GracefulCloseTest {
         // Given two nodes that close idle links after 200 ms, and b holds its link to a
         Node a = node("a", Duration.ofMillis(200));
         Node b = node("b", Duration.ofMillis(200));
-        b.transport.addLinkHolder(peer -> peer.equals(a.id()));
+        b.transport.addLinkHolder(new LinkHolder() {
+            @Override
+            public boolean holds(NodeId peer) {
+                return peer.equals(a.id());
+            }
+
+            @Override
+            public java.util.Set<Byte> protocols() {
+                return java.util.Set.of();
+            }
+        });
         a.transport.connect(b.id().address()).get(5, TimeUnit.SECONDS);
 
         // When nothing crosses it for many idle periods
@@ -218,5 +228,29 @@ class GracefulCloseTest {
         assertThat(a.count("hyphae.transport.frames.out", "protocol", "ControlMessage", "type", "IDLE_CLOSE")).isPositive();
         assertThat(a.events("down")).isEmpty();
         assertThat(b.events("down")).isEmpty();
+    }
+
+    @Test
+    void aReleasedLinkClosesAtOnceUnlessTheOtherProtocolsStillUseIt() throws Exception {
+        // Given links from a to b and to c, idle links closing only after a minute, and the chat
+        // protocol counting as use (no holder accounts for it)
+        Node a = node("a", Duration.ofMinutes(1));
+        Node b = node("b", Duration.ofMinutes(1));
+        Node c = node("c", Duration.ofMinutes(1));
+        a.transport.connect(b.id().address()).get(5, TimeUnit.SECONDS);
+        a.transport.connect(c.id().address()).get(5, TimeUnit.SECONDS);
+        // ... and the a–c link carrying chat
+        a.transport.send(c.id(), new Chat.Text("in use"));
+        await().until(() -> c.texts().contains("in use"));
+
+        // When a holder lets go of both
+        a.transport.release(b.id());
+        a.transport.release(c.id());
+
+        // Then the unused one closes at once, gracefully, and the one in use stays
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.events("down").size() == 1);
+        assertThat(a.events("down")).extracting(Node.Event::peer, Node.Event::reason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(b.id(), LinkDownReason.PEER_CLOSED));
+        assertThat(a.transport.links()).containsExactly(c.id());
     }
 }

@@ -7,9 +7,12 @@ import io.hyphae.membership.core.Effect;
 import io.hyphae.membership.core.Event;
 import io.hyphae.membership.core.Notification;
 import io.hyphae.membership.directory.DirectoryNotification;
+import io.hyphae.membership.directory.DirectoryCodec;
 import io.hyphae.membership.directory.DownReason;
 import io.hyphae.membership.node.NodeCore;
+import io.hyphae.membership.overlay.HyParViewCodec;
 import io.hyphae.membership.overlay.OverlayNotification;
+import io.hyphae.membership.plumtree.PlumtreeCodec;
 import io.hyphae.membership.plumtree.PlumtreeNotification;
 import io.hyphae.membership.transport.LinkDownReason;
 import io.hyphae.membership.transport.LinkHolder;
@@ -223,6 +226,11 @@ final class NodeDriver implements LinkListener, LinkHolder {
         return !closed && core.overlay().isActive(peer);
     }
 
+    @Override
+    public Set<Byte> protocols() {
+        return Set.of(HyParViewCodec.PROTOCOL_ID, PlumtreeCodec.PROTOCOL_ID, DirectoryCodec.PROTOCOL_ID);
+    }
+
     private void handle(Event<Object> event) {
         if (!closed) {
             apply(core.handle(now(), event));
@@ -307,8 +315,11 @@ final class NodeDriver implements LinkListener, LinkHolder {
         if (q != null) {
             fail(q, "disconnected before the link was up");
         }
-        // Nothing else: the overlay no longer holds the link (holds() now says no), and the
-        // transport closes it gracefully once no layer uses it.
+        // The overlay no longer holds the link (holds() now says no): the transport closes it
+        // now if no other layer uses it (a temporary link, a probe's), else once they stop.
+        if (!core.overlay().isActive(peer)) {
+            transport.release(peer);
+        }
     }
 
     /** Dials {@code peer}'s address; {@code queue} (kept in {@link #opening}) is written once it answers as {@code peer}. */

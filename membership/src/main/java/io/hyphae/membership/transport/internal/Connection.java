@@ -76,7 +76,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
     /** {@link #CLOSED_TO_SENDS} once draining, plus the number of {@link #write}s in progress. */
     private final AtomicInteger sendGate = new AtomicInteger();
     private final byte[] myNonce;
-    /** Set by every frame above the transport, either way; cleared by the idle sweep. */
+    /** Set by every frame that counts as use, either way; cleared by the idle sweep. */
     private volatile boolean used;
 
     private Channel channel;
@@ -564,7 +564,9 @@ final class Connection extends ChannelInboundHandlerAdapter {
             return SendResult.LINK_CLOSING;
         }
         try {
-            markUsed();
+            if (transport.countsAsUse(protocol.codec.protocolId())) {
+                markUsed();
+            }
             return writeFrame(protocol, message);
         } finally {
             leaveGate();

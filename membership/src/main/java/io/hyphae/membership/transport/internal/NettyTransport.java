@@ -72,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * same peer, which reads only after the old one is done.
  *
  * <p><b>Link users.</b> {@link LinkHolder}s (the overlay) keep links open regardless of traffic;
- * every other link is kept while frames above the transport cross it. A sweep once per
+ * every other link is kept while frames of protocols no holder accounts for (RPC's) cross it,
+ * and a holder letting go of one ({@link #release}) proposes closing it at once. A sweep once per
  * {@link TransportConfig#linkIdleTimeout()} finds links that no holder here holds and no such
  * frame crossed since the last sweep, and proposes closing them ({@code IdleClose}); the peer
  * closes the link gracefully ({@link LinkDownReason#IDLE}) if it finds the same, so a link stays
@@ -113,6 +114,8 @@ public final class NettyTransport implements Transport {
     private final Protocols protocols = new Protocols();
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
     private final List<LinkHolder> holders = new CopyOnWriteArrayList<>();
+    /** By protocol id: frames a holder accounts for, which do not count as use of a link. */
+    private volatile boolean[] heldProtocols = new boolean[256];
     private final Map<PeerKey, Link> links = new ConcurrentHashMap<>();
     private final Set<Connection> handshaking = new LinkedHashSet<>();
     private final Map<HostAndPort, CompletableFuture<NodeId>> dialling = new HashMap<>();
@@ -194,7 +197,26 @@ public final class NettyTransport implements Transport {
 
     @Override
     public void addLinkHolder(LinkHolder holder) {
+        boolean[] held = heldProtocols.clone();
+        holder.protocols().forEach(id -> held[id & 0xFF] = true);
+        heldProtocols = held;
         holders.add(holder);
+    }
+
+    @Override
+    public void release(NodeId peer) {
+        loop.execute(() -> {
+            Link link = links.get(PeerKey.of(peer));
+            Connection c = link == null || !link.peer.equals(peer) ? null : link.current;
+            if (c != null && !c.draining() && idle(c)) {
+                c.writeControl(new IdleClose());
+            }
+        });
+    }
+
+    /** Whether a frame of this protocol counts as use of its link (see {@link LinkHolder#protocols}). */
+    boolean countsAsUse(byte protocolId) {
+        return !heldProtocols[protocolId & 0xFF];
     }
 
     @Override
@@ -624,7 +646,9 @@ public final class NettyTransport implements Transport {
             controlReceived(c, (ControlMessage) message);
             return;
         }
-        c.markUsed();
+        if (countsAsUse(id)) {
+            c.markUsed();
+        }
         try {
             protocol.deliver(c.peer(), message);
         } catch (RuntimeException e) {
