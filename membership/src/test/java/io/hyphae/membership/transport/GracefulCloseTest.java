@@ -3,7 +3,6 @@ package io.hyphae.membership.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hyphae.membership.ClusterSecret;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
 import java.time.Duration;
@@ -13,9 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,20 +22,9 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulCloseTest {
 
-    static final ClusterSecret SECRET = ClusterSecret.of("correct horse battery staple");
-    static TransportResources resources;
+    final TransportResources resources = TransportResources.create(2);
     final List<Node> nodes = new ArrayList<>();
     final List<Stream> streams = new ArrayList<>();
-
-    @BeforeAll
-    static void group() {
-        resources = TransportResources.create(2);
-    }
-
-    @AfterAll
-    static void stopGroup() {
-        resources.close();
-    }
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -47,6 +33,7 @@ class GracefulCloseTest {
             s.thread.join(10_000);
         }
         nodes.forEach(Node::close);
+        resources.close();
     }
 
     Node node(String name) {
@@ -56,7 +43,7 @@ class GracefulCloseTest {
     Node node(String name, Duration linkIdleTimeout) {
         // Generous timeouts: the machine is shared, and a handshake or heartbeat starved past its
         // timeout would close a link without a goodbye, which is not what these tests are about.
-        TransportConfig config = TransportConfig.local("test", SECRET).toBuilder()
+        TransportConfig config = TransportConfig.local("test", TransportTest.SECRET).toBuilder()
                 .handshakeTimeout(Duration.ofSeconds(10)).heartbeatTimeout(Duration.ofSeconds(10))
                 .linkIdleTimeout(linkIdleTimeout).build();
         Node n = new Node(name, config, resources);
