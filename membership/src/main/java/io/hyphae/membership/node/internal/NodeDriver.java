@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code Connect} opens a link the same way. {@code Disconnect} releases the overlay's
  *       interest only: the link is shared with the layers above (RPC requests and replies), so
  *       it stays open while they use it and the transport closes it gracefully once it is idle
- *       (this driver is the {@link LinkHolder} of the overlay's active view, see
+ *       (this driver is the {@link LinkHolder} of the links the core needs, see
  *       {@link #holds}).</li>
  *   <li>{@code Schedule} becomes a one-shot task on the event loop.</li>
  *   <li>{@code Notify}: directory up/down events go to {@link MembershipListener}s, deliveries
@@ -217,13 +217,14 @@ final class NodeDriver implements LinkListener, LinkHolder {
     }
 
     /**
-     * The overlay holds the links of its active view open, idle or not: a neighbour's link
-     * breaking is how HyParView hears of a failure at once. Other links (shuffle replies, probes,
-     * RPC) are kept by their traffic only.
+     * The core holds the links of its active view open, idle or not (a neighbour's link breaking
+     * is how HyParView hears of a failure at once), and those on which it awaits an answer (a
+     * JOIN, NEIGHBOR or Sync): closing one of those would look like a failure to it. Other links
+     * (shuffle replies, answered probes, RPC) are kept by RPC traffic only.
      */
     @Override
     public boolean holds(NodeId peer) {
-        return !closed && core.overlay().isActive(peer);
+        return !closed && core.needsLinkTo(peer);
     }
 
     @Override
@@ -317,7 +318,7 @@ final class NodeDriver implements LinkListener, LinkHolder {
         }
         // The overlay no longer holds the link (holds() now says no): the transport closes it
         // now if no other layer uses it (a temporary link, a probe's), else once they stop.
-        if (!core.overlay().isActive(peer)) {
+        if (!core.needsLinkTo(peer)) {
             transport.release(peer);
         }
     }
