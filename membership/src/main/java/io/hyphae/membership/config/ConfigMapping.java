@@ -137,6 +137,7 @@ final class ConfigMapping {
                 .outboundQueueBytes(queue)
                 .backpressurePolicy(backpressure(transport, d.backpressurePolicy()))
                 .closeTimeout(transport.positiveDuration("close-timeout", d.closeTimeout()))
+                .linkIdleTimeout(transport.positiveDuration("link-idle-timeout", d.linkIdleTimeout()))
                 .build());
         transport.rejectUnknownKeys();
         return config;

@@ -250,6 +250,10 @@ public final class HyphaeConfigBuilder {
         public Transport closeTimeout(Duration d) {
             return put("close-timeout", d);
         }
+
+        public Transport linkIdleTimeout(Duration d) {
+            return put("link-idle-timeout", d);
+        }
     }
 
     /**

@@ -21,8 +21,11 @@ import java.util.Objects;
  *   <li>{@link Send}: send on the link to {@code to}, opening it first if needed (as
  *       {@link Connect}). If the message cannot be delivered because the link cannot be opened
  *       or breaks, the sender sees {@link Event.LinkDown}.</li>
- *   <li>{@link Disconnect}: close the link once what was already sent on it is flushed; the
- *       other end then sees {@link Event.LinkDown}. Messages the other end had in flight are lost.</li>
+ *   <li>{@link Disconnect}: this protocol is done with the link. The simulator closes it at once
+ *       (the other end sees {@link Event.LinkDown}; messages the other end had in flight are
+ *       lost). The Netty driver shares links with the layers above (RPC), so it keeps the link
+ *       while they use it and closes it gracefully, losing nothing, once it is idle; a core must
+ *       therefore not count on the link closing, nor on a {@link Event.LinkDown} following.</li>
  *   <li>A crash or a partition tears down every link of the nodes involved; the survivors on
  *       the other end see {@link Event.LinkDown} after the driver's failure-detection delay.</li>
  * </ul>
@@ -46,7 +49,7 @@ public sealed interface Effect<M> {
         }
     }
 
-    /** Close the link to {@code peer} after flushing what was sent on it. */
+    /** This protocol no longer needs the link to {@code peer}; see the class comment for when it closes. */
     record Disconnect<M>(NodeId peer) implements Effect<M> {
         public Disconnect {
             Objects.requireNonNull(peer, "peer");

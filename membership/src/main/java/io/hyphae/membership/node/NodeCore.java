@@ -111,6 +111,16 @@ public final class NodeCore implements ProtocolCore<Object> {
         return overlay;
     }
 
+    /**
+     * Whether this node needs its link to {@code peer} open: a neighbour, or a JOIN, NEIGHBOR or
+     * Sync awaiting its answer. Exactly the peers whose link going down {@link #handle} takes
+     * for a failure (and suspects), so a driver that keeps these links open never closes one
+     * under the core's feet.
+     */
+    public boolean needsLinkTo(NodeId peer) {
+        return overlay.isActive(peer) || awaitingNeighbour.contains(peer) || awaitingSyncReply.contains(peer);
+    }
+
     public Plumtree plumtree() {
         return plumtree;
     }

@@ -19,7 +19,20 @@ public enum LinkDownReason {
     /** This node called {@link Transport#disconnect}. */
     DISCONNECTED,
     /** This node's transport is closing. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /**
+     * No {@link LinkHolder} held the link and no frame above the transport crossed it for
+     * {@link TransportConfig#linkIdleTimeout()}; this node closed it gracefully.
+     */
+    IDLE;
+
+    /**
+     * A close with goodbyes both ways: every frame either side queued before it was delivered,
+     * so only frames sent after it need a new link.
+     */
+    public boolean graceful() {
+        return this == PEER_CLOSED || this == DISCONNECTED || this == SHUTDOWN || this == IDLE;
+    }
 
     /** The meter tag value, for example {@code heartbeat_timeout}. */
     public String tag() {

@@ -9,5 +9,11 @@ public enum SendResult {
     /** The link's outbound queue is full ({@link TransportConfig#outboundQueueBytes()}); the message was dropped. */
     DROPPED_BACKPRESSURE,
     /** The encoded message is larger than the frame limit; it was not sent. */
-    TOO_LARGE
+    TOO_LARGE,
+    /**
+     * The link to that node is closing (either side said goodbye, or it lost the one-link-per-pair
+     * tie-break): what was queued before is still delivered, but nothing new is taken. Send again
+     * once a new link is up ({@link Transport#connect} dials one beside the closing link).
+     */
+    LINK_CLOSING
 }

@@ -75,8 +75,22 @@ public interface Transport extends AutoCloseable {
     void addLinkListener(LinkListener listener);
 
     /**
+     * Adds an owner whose links stay open while idle; see {@link LinkHolder}. Links of no holder
+     * close after {@link TransportConfig#linkIdleTimeout()} without traffic.
+     */
+    void addLinkHolder(LinkHolder holder);
+
+    /**
+     * Tells the transport a holder let go of the link to {@code peer}: if nothing else holds or
+     * uses it, it is closed now (gracefully, and only if the peer agrees: see
+     * {@link LinkHolder}) rather than after an idle period. Any thread.
+     */
+    void release(NodeId peer);
+
+    /**
      * Dials {@code address} and completes with the peer's identity once the handshake finished
-     * (at once if a link to that address is already up). Fails with a {@link HandshakeException}
+     * (at once if a link to that address is already up; if the one there is closing, the new
+     * connection is dialled once it closed). Fails with a {@link HandshakeException}
      * when the peer is refused or refuses us, or with the socket's exception when it cannot be
      * reached.
      */
@@ -84,7 +98,11 @@ public interface Transport extends AutoCloseable {
 
     /**
      * Queues {@code message} for {@code to} (exactly that incarnation) without blocking.
-     * Messages to one peer arrive in the order they were sent.
+     * Messages to one peer arrive in the order they were sent, also across a swap of the pair's
+     * connection (the tie-break) or a new link dialled while the old one closes: the receiver
+     * reads the new connection only after the old one delivered its last frame. A message this
+     * returns {@link SendResult#QUEUED} for is delivered unless the connection breaks (reset,
+     * heartbeat timeout, crash): a graceful close delivers it first.
      *
      * @throws IllegalArgumentException if no registered codec handles the message's type, or the
      *     codec cannot encode it (for example a string over 65,535 UTF-8 bytes)

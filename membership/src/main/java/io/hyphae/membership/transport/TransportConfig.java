@@ -44,8 +44,13 @@ import java.util.Optional;
  * @param outboundQueueBytes bytes a link may hold queued but not yet written to its socket;
  *     larger absorbs bursts to a slow peer, smaller bounds the memory one stuck peer can pin.
  * @param backpressurePolicy what a send does when the queue is full (drop, or close the link).
- * @param closeTimeout how long {@link Transport#close()} waits for goodbyes to be written before
- *     closing the sockets anyway.
+ * @param closeTimeout how long a closing link waits for the peer's goodbye (both sides flush
+ *     before the socket closes) and {@link Transport#close()} for every link, before closing the
+ *     sockets anyway; longer lets a slow peer drain, shorter bounds how long a dead one is waited for.
+ * @param linkIdleTimeout a link no {@link LinkHolder} holds (one dialled on demand, for RPC or a
+ *     probe) is closed once no frame of any protocol above the transport crossed it, either way,
+ *     for this long (between one and two such periods after its last frame); shorter frees
+ *     sockets sooner, longer saves redials (about one round trip and a handshake) for sporadic use.
  */
 public record TransportConfig(
         String clusterName,
@@ -63,7 +68,8 @@ public record TransportConfig(
         Duration reconnectWindow,
         int outboundQueueBytes,
         BackpressurePolicy backpressurePolicy,
-        Duration closeTimeout) {
+        Duration closeTimeout,
+        Duration linkIdleTimeout) {
 
     /** Longest cluster name, in UTF-8 bytes. */
     public static final int MAX_CLUSTER_NAME_BYTES = 255;
@@ -85,6 +91,7 @@ public record TransportConfig(
         positive(heartbeatInterval, "heartbeatInterval");
         positive(heartbeatTimeout, "heartbeatTimeout");
         positive(closeTimeout, "closeTimeout");
+        positive(linkIdleTimeout, "linkIdleTimeout");
         Objects.requireNonNull(reconnectWindow, "reconnectWindow");
         if (reconnectWindow.isNegative()) {
             throw new IllegalArgumentException("reconnectWindow must not be negative");
@@ -108,7 +115,7 @@ public record TransportConfig(
                 Optional.of(secret), false, Optional.empty(), WireLimits.DEFAULT,
                 Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
                 new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 2.0), Duration.ofSeconds(5),
-                4 << 20, BackpressurePolicy.DROP, Duration.ofSeconds(1));
+                4 << 20, BackpressurePolicy.DROP, Duration.ofSeconds(1), Duration.ofSeconds(10));
     }
 
     /**
@@ -120,7 +127,7 @@ public record TransportConfig(
                 Optional.of(secret), false, Optional.empty(), WireLimits.DEFAULT,
                 Duration.ofSeconds(3), Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(5),
                 Backoff.DEFAULT, Duration.ofSeconds(30),
-                16 << 20, BackpressurePolicy.DROP, Duration.ofSeconds(2));
+                16 << 20, BackpressurePolicy.DROP, Duration.ofSeconds(2), Duration.ofSeconds(30));
     }
 
     public Builder toBuilder() {
@@ -152,6 +159,7 @@ public record TransportConfig(
         private int outboundQueueBytes;
         private BackpressurePolicy backpressurePolicy;
         private Duration closeTimeout;
+        private Duration linkIdleTimeout;
 
         private Builder(TransportConfig c) {
             clusterName = c.clusterName;
@@ -170,6 +178,7 @@ public record TransportConfig(
             outboundQueueBytes = c.outboundQueueBytes;
             backpressurePolicy = c.backpressurePolicy;
             closeTimeout = c.closeTimeout;
+            linkIdleTimeout = c.linkIdleTimeout;
         }
 
         public Builder clusterName(String v) { clusterName = v; return this; }
@@ -188,11 +197,13 @@ public record TransportConfig(
         public Builder outboundQueueBytes(int v) { outboundQueueBytes = v; return this; }
         public Builder backpressurePolicy(BackpressurePolicy v) { backpressurePolicy = v; return this; }
         public Builder closeTimeout(Duration v) { closeTimeout = v; return this; }
+        public Builder linkIdleTimeout(Duration v) { linkIdleTimeout = v; return this; }
 
         public TransportConfig build() {
             return new TransportConfig(clusterName, bindAddress, advertisedAddress, secret, insecureDevelopmentMode,
                     tls, wireLimits, connectTimeout, handshakeTimeout, heartbeatInterval, heartbeatTimeout,
-                    reconnectBackoff, reconnectWindow, outboundQueueBytes, backpressurePolicy, closeTimeout);
+                    reconnectBackoff, reconnectWindow, outboundQueueBytes, backpressurePolicy, closeTimeout,
+                    linkIdleTimeout);
         }
     }
 }

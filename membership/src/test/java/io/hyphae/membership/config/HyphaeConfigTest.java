@@ -55,6 +55,7 @@ class HyphaeConfigTest {
               send-queue-size: 8MiB
               backpressure: close-link
               close-timeout: 3s
+              link-idle-timeout: 45s
             discovery:
               - strategy: fixed
                 seeds: [10.0.0.2:7950, 10.0.0.3:7950]
@@ -114,7 +115,8 @@ class HyphaeConfigTest {
                 new WireLimits(2 << 20, WireLimits.DEFAULT.maxStringBytes(), WireLimits.DEFAULT.maxCollectionSize()),
                 Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofMillis(500), Duration.ofSeconds(3),
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5), Backoff.DEFAULT.multiplier()),
-                Duration.ofSeconds(10), 8 << 20, BackpressurePolicy.CLOSE_LINK, Duration.ofSeconds(3)));
+                Duration.ofSeconds(10), 8 << 20, BackpressurePolicy.CLOSE_LINK, Duration.ofSeconds(3),
+                Duration.ofSeconds(45)));
         assertThat(c.discovery()).containsExactly(
                 new DiscoveryConfig("fixed", Map.of("seeds", List.of("10.0.0.2:7950", "10.0.0.3:7950"))),
                 new DiscoveryConfig("fixed", Map.of("seeds", List.of("10.0.0.9:7950"))));
@@ -158,7 +160,7 @@ class HyphaeConfigTest {
                         .heartbeatInterval(Duration.ofMillis(500)).heartbeatTimeout(Duration.ofSeconds(3))
                         .reconnectWindow(Duration.ofSeconds(10)).reconnectInitialDelay(Duration.ofMillis(200))
                         .reconnectMaxDelay(Duration.ofSeconds(5)).maxFrameSize(2 << 20).sendQueueSize(8 << 20)
-                        .backpressure("close-link").closeTimeout(Duration.ofSeconds(3)))
+                        .backpressure("close-link").closeTimeout(Duration.ofSeconds(3)).linkIdleTimeout(Duration.ofSeconds(45)))
                 .discovery("fixed", d -> d.set("seeds", List.of("10.0.0.2:7950", "10.0.0.3:7950")))
                 .discovery("fixed", d -> d.set("seeds", List.of("10.0.0.9:7950")))
                 .overlay(o -> o.activeViewSize(6).passiveViewSize(36).arwl(7).prwl(4).shuffleActive(2)

@@ -24,7 +24,12 @@ final class Node implements AutoCloseable {
     Node(String name, TransportConfig config, TransportResources resources) {
         transport = Transport.start(config, name, meters, resources);
         transport.executor().execute(() -> executorThread = Thread.currentThread());
-        transport.register(Chat.Codec.INSTANCE, (from, m) -> received.add(new Received(from, m, Thread.currentThread() == executorThread)));
+        transport.register(Chat.Codec.INSTANCE, (from, m) -> {
+            received.add(new Received(from, m, Thread.currentThread() == executorThread));
+            synchronized (received) {
+                received.notifyAll(); // for awaitReceivedAtLeast
+            }
+        });
         transport.addLinkListener(new LinkListener() {
             @Override
             public void linkUp(NodeId peer) {
@@ -38,7 +43,20 @@ final class Node implements AutoCloseable {
         });
     }
 
-    NodeId id() {
+    /** Blocks until at least {@code n} messages arrived, or {@code stop} says to give up; returns whether they did. */
+    boolean awaitReceivedAtLeast(int n, java.util.function.BooleanSupplier stop) throws InterruptedException {
+        synchronized (received) {
+            while (received.size() < n) {
+                if (stop.getAsBoolean()) {
+                    return false;
+                }
+                received.wait(100); // woken by every arrival; the timeout only rechecks stop
+            }
+        }
+        return true;
+    }
+
+        NodeId id() {
         return transport.self();
     }
 

@@ -62,7 +62,7 @@ public final class NodeMessaging implements Messaging {
             @Override
             public void linkDown(NodeId peer, LinkDownReason reason) {
                 Inbound in = inbound;
-                if (in == null || closedByOverlay(peer, reason)) {
+                if (in == null || closedGracefullyToLiveMember(peer, reason)) {
                     return;
                 }
                 in.linkLost(peer);
@@ -71,18 +71,17 @@ public final class NodeMessaging implements Messaging {
     }
 
     /**
-     * A link closed with a goodbye (by this node's overlay or the peer's) to a member that is
-     * still live: HyParView reshaping its active view, not a failure. Calls waiting on that
-     * member are not answered UNREACHABLE for it; their replies come back over a link the
-     * replying node dials (replies are matched by call id and incarnation, not by link). A
-     * request or reply caught in the closing link is lost and that call times out instead. A
-     * member that leaves is reported LEFT by the directory; a crash closes the link without a
-     * goodbye (CONNECTION_LOST) and is reported at once.
+     * A link closed with goodbyes both ways (idle, or the peer or this node closed it) to a
+     * member that is still live: not a failure, and nothing was lost on it (the transport
+     * delivers every frame queued before the goodbye). Calls waiting on that member are not
+     * answered UNREACHABLE; their replies come back over a link the replying node dials (replies
+     * are matched by call id and incarnation, not by link). A member that leaves is reported LEFT
+     * by the directory; a crash closes the link without a goodbye (CONNECTION_LOST) and is
+     * reported at once.
      */
-    private boolean closedByOverlay(NodeId peer, LinkDownReason reason) {
+    private boolean closedGracefullyToLiveMember(NodeId peer, LinkDownReason reason) {
         HyphaeNode n = node;
-        return (reason == LinkDownReason.DISCONNECTED || reason == LinkDownReason.PEER_CLOSED)
-                && n != null && n.liveMembers().contains(peer);
+        return reason.graceful() && n != null && n.liveMembers().contains(peer);
     }
 
     /** In the {@code beforeJoining} hook too: subscribes to the RPC broadcast channel. */
@@ -113,6 +112,7 @@ public final class NodeMessaging implements Messaging {
                 case QUEUED:
                     return SendOutcome.ACCEPTED;
                 case NO_LINK:
+                case LINK_CLOSING: // its frames still arrive; later ones go on a new link
                     break;
                 default:
                     // Backpressure or too large: nothing was queued, and no reply can come.

@@ -154,32 +154,12 @@ class RpcClusterProcessTest {
         }
         otherSender.await("SENT", LONG_CALL);
 
-        // Then every node, the senders included, handed each sender's casts on in order and none
-        // twice, and each sender got its own share complete. Completeness at the others is waited
-        // for but not asserted: when the overlay closes a link mid-stream, the casts queued on it
-        // are lost (docs/rpc.md, "Known weakness"), and that shows up here at times under load.
-        String complete = "0 " + (perSender - 1);
+        // Then every node, the senders included, got every cast of each sender, in order and none
+        // twice (no cast is lost to a link the overlay lets go of mid-stream: docs/transport.md)
+        String complete = perSender + " 0 " + (perSender - 1); // received, backwards, highest
         Map<String, String> everything = Map.of("node-0", complete, "node-1", complete);
-        try {
-            await().atMost(Duration.ofSeconds(15)).until(() -> everything.equals(localCheck.summary())
-                    && processes.stream().allMatch(p -> everything.equals(countsOrEmpty(p))));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            // some casts were lost to a closed link: order and at-most-once are still checked below
-        }
-        assertThat(localCheck.summary()).containsEntry("node-0", complete).hasEntrySatisfying("node-1", noneBackwards());
-        for (NodeProcess p : processes) {
-            Map<String, String> got = counts(p);
-            assertThat(got).as(p.name).containsOnlyKeys("node-0", "node-1")
-                    .hasEntrySatisfying("node-0", noneBackwards()).hasEntrySatisfying("node-1", noneBackwards());
-            if (p == otherSender) {
-                assertThat(got).as(p.name).containsEntry("node-1", complete);
-            }
-        }
-    }
-
-    /** "backwards highest" with no cast at or below one already handed on. */
-    private static java.util.function.Consumer<String> noneBackwards() {
-        return summary -> assertThat(summary).startsWith("0 ");
+        await().atMost(Duration.ofSeconds(30)).until(() -> everything.equals(localCheck.summary())
+                && processes.stream().allMatch(p -> everything.equals(countsOrEmpty(p))));
     }
 
     private static Map<String, String> countsOrEmpty(NodeProcess p) {
@@ -235,7 +215,7 @@ class RpcClusterProcessTest {
         Map<String, String> m = new HashMap<>();
         for (String line : p.report(CALL)) {
             String[] f = line.split(" ");
-            m.put(f[1], f[2] + " " + f[3]);
+            m.put(f[1], f[2] + " " + f[3] + " " + f[4]);
         }
         return m;
     }

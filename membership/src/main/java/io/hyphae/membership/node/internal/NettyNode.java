@@ -93,6 +93,7 @@ public final class NettyNode implements HyphaeNode {
         transport.register(new PlumtreeCodec(), driver::received);
         transport.register(new DirectoryCodec(), driver::received);
         transport.addLinkListener(driver);
+        transport.addLinkHolder(driver);
         try {
             beforeJoining.accept(node);
         } catch (RuntimeException | Error e) {

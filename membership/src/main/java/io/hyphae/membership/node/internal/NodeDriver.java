@@ -7,19 +7,22 @@ import io.hyphae.membership.core.Effect;
 import io.hyphae.membership.core.Event;
 import io.hyphae.membership.core.Notification;
 import io.hyphae.membership.directory.DirectoryNotification;
+import io.hyphae.membership.directory.DirectoryCodec;
 import io.hyphae.membership.directory.DownReason;
 import io.hyphae.membership.node.DeclaredDown;
 import io.hyphae.membership.node.NodeCore;
+import io.hyphae.membership.overlay.HyParViewCodec;
 import io.hyphae.membership.overlay.OverlayNotification;
+import io.hyphae.membership.plumtree.PlumtreeCodec;
 import io.hyphae.membership.plumtree.PlumtreeNotification;
 import io.hyphae.membership.transport.LinkDownReason;
+import io.hyphae.membership.transport.LinkHolder;
 import io.hyphae.membership.transport.LinkListener;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
 import io.hyphae.membership.transport.HandshakeException;
 import io.netty.channel.ConnectTimeoutException;
 import java.net.ConnectException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -46,8 +49,11 @@ import org.slf4j.LoggerFactory;
  *       answers with another identity (a restarted node), becomes {@link Event.LinkDown} for the
  *       peer asked for; a dial refused outright (nothing listens there) becomes
  *       {@link Event.ConnectionRefused}.</li>
- *   <li>{@code Connect} opens a link the same way; {@code Disconnect} closes it after what was
- *       queued on it (the transport writes its goodbye behind the queued frames).</li>
+ *   <li>{@code Connect} opens a link the same way. {@code Disconnect} releases the overlay's
+ *       interest only: the link is shared with the layers above (RPC requests and replies), so
+ *       it stays open while they use it and the transport closes it gracefully once it is idle
+ *       (this driver is the {@link LinkHolder} of the links the core needs, see
+ *       {@link #holds}).</li>
  *   <li>{@code Schedule} becomes a one-shot task on the event loop.</li>
  *   <li>{@code Notify}: directory up/down events go to {@link MembershipListener}s, deliveries
  *       to the channel's {@link BroadcastListener}s, NeedsContacts to the {@link SeedJoiner};
@@ -55,10 +61,7 @@ import org.slf4j.LoggerFactory;
  *       incarnation, and the core {@link NodeCore#rejoin}s under it.</li>
  * </ul>
  */
-final class NodeDriver implements LinkListener {
-
-    /** How long a link the overlay dropped stays open for the frames other layers have in flight on it. */
-    static final Duration LINK_LINGER = Duration.ofSeconds(2);
+final class NodeDriver implements LinkListener, LinkHolder {
 
     private static final Logger log = LoggerFactory.getLogger(NodeDriver.class);
 
@@ -221,6 +224,22 @@ final class NodeDriver implements LinkListener {
         handle(new Event.LinkDown<>(peer));
     }
 
+    /**
+     * The core holds the links of its active view open, idle or not (a neighbour's link breaking
+     * is how HyParView hears of a failure at once), and those on which it awaits an answer (a
+     * JOIN, NEIGHBOR or Sync): closing one of those would look like a failure to it. Other links
+     * (shuffle replies, answered probes, RPC) are kept by RPC traffic only.
+     */
+    @Override
+    public boolean holds(NodeId peer) {
+        return !closed && core.needsLinkTo(peer);
+    }
+
+    @Override
+    public Set<Byte> protocols() {
+        return Set.of(HyParViewCodec.PROTOCOL_ID, PlumtreeCodec.PROTOCOL_ID, DirectoryCodec.PROTOCOL_ID);
+    }
+
     private void handle(Event<Object> event) {
         if (!closed) {
             apply(core.handle(now(), event));
@@ -291,7 +310,9 @@ final class NodeDriver implements LinkListener {
             }
             return;
         }
-        if (r == SendResult.NO_LINK) {
+        if (r == SendResult.NO_LINK || r == SendResult.LINK_CLOSING) {
+            // None up, or the one there is closing: dial (beside a closing link, the transport
+            // opens its successor, which the peer reads only after the old one's last frame).
             ArrayDeque<Outgoing> q = new ArrayDeque<>();
             q.add(new Outgoing(message, done));
             open(to, q);
@@ -325,15 +346,11 @@ final class NodeDriver implements LinkListener {
         if (q != null) {
             fail(q, "disconnected before the link was up");
         }
-        // The overlay is done with the link, but the layers above (RPC requests and replies)
-        // share it: closing it at once loses their frames still in flight. Close it after a
-        // grace period instead, unless the overlay took the peer back meanwhile. This narrows
-        // the loss window; it does not close it (see docs/rpc.md, links closed mid-stream).
-        loop.schedule(() -> {
-            if (!closed && !core.overlay().isActive(peer)) {
-                transport.disconnect(peer);
-            }
-        }, LINK_LINGER.toNanos(), TimeUnit.NANOSECONDS);
+        // The overlay no longer holds the link (holds() now says no): the transport closes it
+        // now if no other layer uses it (a temporary link, a probe's), else once they stop.
+        if (!core.needsLinkTo(peer)) {
+            transport.release(peer);
+        }
     }
 
     /** Dials {@code peer}'s address; {@code queue} (kept in {@link #opening}) is written once it answers as {@code peer}. */
@@ -341,11 +358,7 @@ final class NodeDriver implements LinkListener {
         opening.put(peer, queue);
         transport.connect(peer.address()).whenCompleteAsync((answered, error) -> {
             if (opening.get(peer) != queue) {
-                // Given up meanwhile (Disconnect, close): nobody wants this link any more.
-                if (error == null && answered.equals(peer) && !closed && !core.overlay().isActive(peer)) {
-                    transport.disconnect(peer);
-                }
-                return;
+                return; // given up meanwhile (Disconnect, close); an unused link closes when idle
             }
             opening.remove(peer);
             if (error == null && answered.equals(peer)) {
@@ -396,8 +409,9 @@ final class NodeDriver implements LinkListener {
                 }
                 continue;
             }
-            if (r == SendResult.NO_LINK) {
-                // The link broke as soon as it came up; the transport reports that as link down.
+            if (r == SendResult.NO_LINK || r == SendResult.LINK_CLOSING) {
+                // The link broke or began closing as soon as it came up (the transport reports a
+                // break as link down); the frames behind it are given up, and their senders told.
                 if (o.done() != null) {
                     o.done().completeExceptionally(new IllegalStateException("link to " + peer + " lost"));
                 }

@@ -27,11 +27,13 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +45,25 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every way a connection ends goes through {@code channelInactive}, which hands it to
  * {@link NettyTransport#connectionClosed}: one place decides about link-down events.
+ *
+ * <p><b>Graceful close ({@link #drain}).</b> The closing side stops taking sends
+ * ({@link SendResult#LINK_CLOSING}), waits until every send already taken has handed its frame
+ * to Netty, then queues a {@link Goodbye} behind them. The peer, on that goodbye, does the same
+ * and answers with its own. Both keep reading until they hold the other's goodbye, and a side
+ * closes the socket once it has sent and received one: each side has then read everything the
+ * other sent, so the close (a FIN with empty buffers, never a reset) loses nothing. Nothing is
+ * written after a goodbye, not even a heartbeat. {@link TransportConfig#closeTimeout()} bounds
+ * the wait for a peer that never answers.
+ *
+ * <p><b>A successor.</b> A new connection to the same peer that comes up while this one drains
+ * (the tie-break's winner, or a link dialled beside a closing one) holds the frames it reads,
+ * and stops reading, until this one has delivered the peer's goodbye or closed: frames keep the
+ * order they were sent in across the swap.
  */
 final class Connection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
+    private static final int CLOSED_TO_SENDS = 1 << 30;
 
     enum State { AWAIT_HELLO, AWAIT_CHALLENGE, AWAIT_PROOF, AWAIT_WELCOME, ESTABLISHED }
 
@@ -54,14 +71,30 @@ final class Connection extends ChannelInboundHandlerAdapter {
     private final boolean dialler;
     private final Optional<HostAndPort> dialled;
     private final Optional<CompletableFuture<NodeId>> dialResult;
+    /** {@link #CLOSED_TO_SENDS} once draining, plus the number of {@link #write}s in progress. */
+    private final AtomicInteger sendGate = new AtomicInteger();
     private final byte[] myNonce;
+    /** Set by every frame that counts as use, either way; cleared by the idle sweep. */
+    private volatile boolean used;
 
     private Channel channel;
     private State state;
     private NodeId peer;
     private byte[] peerNonce;
+    /** Closing without a goodbye (bad input, a failed handshake, a dead peer): reads stop. */
     private boolean closing;
+    /** Closing with goodbyes both ways: reads go on until the peer's goodbye. */
+    private boolean draining;
+    private boolean goodbyeQueued;
+    private boolean goodbyeWritten;
+    private boolean goodbyeReceived;
+    /** The connection this one replaces while that one drains; null once it is done. */
+    private Connection predecessor;
+    private Connection successor;
+    private final ArrayDeque<ByteBuf> heldFrames = new ArrayDeque<>();
     private Optional<LinkDownReason> downReason = Optional.empty();
+    /** Completes once {@link NettyTransport#connectionClosed} has handled this connection's end. */
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private ScheduledFuture<?> handshakeTimeout;
 
     /** An accepted connection. */
@@ -109,6 +142,30 @@ final class Connection extends ChannelInboundHandlerAdapter {
         return downReason;
     }
 
+    CompletableFuture<Void> closed() {
+        return closed;
+    }
+
+    /** Closing gracefully: no new sends, the link is not up for new traffic. */
+    boolean draining() {
+        return draining;
+    }
+
+    /** Whether a frame above the transport crossed it since the last {@link #clearUsed()}. */
+    boolean used() {
+        return used;
+    }
+
+    void clearUsed() {
+        used = false;
+    }
+
+    void markUsed() {
+        if (!used) {
+            used = true; // read first: a store on every frame would bounce the cache line between threads
+        }
+    }
+
     // ---- lifecycle ----
 
     @Override
@@ -136,7 +193,11 @@ final class Connection extends ChannelInboundHandlerAdapter {
         if (state != State.ESTABLISHED) {
             failHandshake(HandshakeFailure.CLOSED, "connection closed by the peer");
         }
+        releaseSuccessor();
+        heldFrames.forEach(ByteBuf::release);
+        heldFrames.clear();
         transport.connectionClosed(this);
+        closed.complete(null);
         ctx.fireChannelInactive();
     }
 
@@ -151,7 +212,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
         } else if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
                 closeLink(LinkDownReason.HEARTBEAT_TIMEOUT, "nothing received for " + transport.config().heartbeatTimeout());
-            } else if (idle.state() == IdleState.WRITER_IDLE) {
+            } else if (idle.state() == IdleState.WRITER_IDLE && !goodbyeQueued) {
                 writeControl(new Heartbeat());
             }
         }
@@ -191,7 +252,10 @@ final class Connection extends ChannelInboundHandlerAdapter {
             if (closing) {
                 return; // bytes after we decided to close: ignore, the socket is going
             }
-            if (state == State.ESTABLISHED) {
+            if (state == State.ESTABLISHED && predecessor != null) {
+                heldFrames.add(frame.retain()); // the old connection first: see the class comment
+                channel.config().setAutoRead(false);
+            } else if (state == State.ESTABLISHED) {
                 transport.frameReceived(this, frame);
             } else {
                 handshakeFrame(frame);
@@ -381,31 +445,102 @@ final class Connection extends ChannelInboundHandlerAdapter {
         channel.close();
     }
 
-    /** A graceful close: goodbye first, so the peer neither waits for a timeout nor redials. */
-    void sayGoodbye(LinkDownReason reason) {
-        if (closing) {
+    /**
+     * Closes an established link gracefully (see the class comment); {@code reason} is what its
+     * link-down event will say, if this is still the link's connection when it closes.
+     */
+    void drain(LinkDownReason reason) {
+        if (closing || draining) {
             return;
         }
-        closing = true;
+        draining = true;
         downReason = Optional.of(reason);
-        writeControl(new Goodbye()).addListener(ChannelFutureListener.CLOSE);
+        if (sendGate.getAndAdd(CLOSED_TO_SENDS) == 0) {
+            // Behind the writes other threads handed to the loop before the gate closed.
+            channel.eventLoop().execute(this::writeGoodbye);
+        } // else the last write still in progress queues it (leaveGate)
+        channel.eventLoop().schedule(() -> {
+            if (channel.isActive()) {
+                log.info("the link to {} did not finish closing within {}; closing its socket", peer, transport.config().closeTimeout());
+                channel.close();
+            }
+        }, transport.config().closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The peer said goodbye. */
-    void peerLeft() {
-        closing = true;
-        downReason = Optional.of(LinkDownReason.PEER_CLOSED);
-        channel.close();
-    }
-
-    /** This connection lost the one-link-per-pair tie-break: tell the peer, then close without any event. */
-    void closeAsDuplicate() {
-        if (closing) {
+    private void writeGoodbye() {
+        if (goodbyeQueued || closing || !channel.isActive()) {
             return;
         }
-        closing = true;
+        goodbyeQueued = true;
+        writeControl(new Goodbye()).addListener(f -> {
+            goodbyeWritten = true;
+            closeIfBothSaidGoodbye();
+        });
+    }
+
+    /** The peer said goodbye: everything it sent is in; answer in kind once ours are out. */
+    void goodbyeReceived() {
+        goodbyeReceived = true;
+        releaseSuccessor();
+        drain(LinkDownReason.PEER_CLOSED);
+        closeIfBothSaidGoodbye();
+    }
+
+    private void closeIfBothSaidGoodbye() {
+        if (goodbyeWritten && goodbyeReceived) {
+            channel.close();
+        }
+    }
+
+    /** {@code next} replaces this draining connection; it reads nothing until this one is done. */
+    void handOver(Connection next) {
+        if (goodbyeReceived || !channel.isActive()) {
+            return;
+        }
+        successor = next;
+        next.predecessor = this;
+    }
+
+    private void releaseSuccessor() {
+        Connection next = successor;
+        successor = null;
+        if (next != null) {
+            next.predecessorDone();
+        }
+    }
+
+    /** The connection this one replaced delivered its last frame: deliver the held ones, read on. */
+    private void predecessorDone() {
+        predecessor = null;
+        while (!heldFrames.isEmpty() && !closing) {
+            ByteBuf frame = heldFrames.poll();
+            try {
+                transport.frameReceived(this, frame);
+            } finally {
+                frame.release();
+            }
+        }
+        if (channel.isActive()) {
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * This connection lost the one-link-per-pair tie-break; no link event either way. During the
+     * handshake it is refused ({@code Reject(DUPLICATE)}: nothing was sent on it yet); once
+     * established, frames may be in flight both ways, so it drains like any graceful close.
+     */
+    void closeAsDuplicate() {
+        if (closing || draining) {
+            return;
+        }
         log.debug("keeping the other connection to {}; closing this one ({})", peer, channel.remoteAddress());
         transport.meters().handshakeDuplicate();
+        if (state == State.ESTABLISHED) {
+            drain(LinkDownReason.REPLACED);
+            return;
+        }
+        closing = true;
         writeControl(new Reject(ControlMessage.Reason.DUPLICATE)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -432,6 +567,29 @@ final class Connection extends ChannelInboundHandlerAdapter {
      * {@link #exceptionCaught}, which closes the link, and the link-down event reports it).
      */
     SendResult write(Protocols.Registered<?> protocol, Object message) {
+        if ((sendGate.incrementAndGet() & CLOSED_TO_SENDS) != 0) {
+            leaveGate();
+            transport.meters().sendDropped("link_closing");
+            return SendResult.LINK_CLOSING;
+        }
+        try {
+            if (transport.countsAsUse(protocol.codec.protocolId())) {
+                markUsed();
+            }
+            return writeFrame(protocol, message);
+        } finally {
+            leaveGate();
+        }
+    }
+
+    /** The last write to leave a closed gate queues the goodbye, behind its own frame. */
+    private void leaveGate() {
+        if (sendGate.decrementAndGet() == CLOSED_TO_SENDS) {
+            channel.eventLoop().execute(this::writeGoodbye);
+        }
+    }
+
+    private SendResult writeFrame(Protocols.Registered<?> protocol, Object message) {
         ByteBuf frame = protocol.encodeFrame(channel.alloc(), message);
         int size = frame.readableBytes();
         if (size - Integer.BYTES > transport.config().wireLimits().maxFrameBytes()) {

@@ -6,6 +6,7 @@ import io.hyphae.membership.transport.internal.ControlMessage.Challenge;
 import io.hyphae.membership.transport.internal.ControlMessage.Goodbye;
 import io.hyphae.membership.transport.internal.ControlMessage.Heartbeat;
 import io.hyphae.membership.transport.internal.ControlMessage.Hello;
+import io.hyphae.membership.transport.internal.ControlMessage.IdleClose;
 import io.hyphae.membership.transport.internal.ControlMessage.Proof;
 import io.hyphae.membership.transport.internal.ControlMessage.Reject;
 import io.hyphae.membership.transport.internal.ControlMessage.Welcome;
@@ -36,6 +37,7 @@ public final class ControlCodec implements ProtocolCodec<ControlMessage> {
     private static final byte REJECT = 5;
     private static final byte HEARTBEAT = 6;
     private static final byte GOODBYE = 7;
+    private static final byte IDLE_CLOSE = 8;
 
     private ControlCodec() {
     }
@@ -65,6 +67,8 @@ public final class ControlCodec implements ProtocolCodec<ControlMessage> {
             return "REJECT";
         } else if (message instanceof Heartbeat) {
             return "HEARTBEAT";
+        } else if (message instanceof IdleClose) {
+            return "IDLE_CLOSE";
         }
         return "GOODBYE";
     }
@@ -94,6 +98,8 @@ public final class ControlCodec implements ProtocolCodec<ControlMessage> {
             out.writeByte(r.reason().ordinal());
         } else if (message instanceof Heartbeat) {
             out.writeByte(HEARTBEAT);
+        } else if (message instanceof IdleClose) {
+            out.writeByte(IDLE_CLOSE);
         } else {
             out.writeByte(GOODBYE);
         }
@@ -113,6 +119,7 @@ public final class ControlCodec implements ProtocolCodec<ControlMessage> {
             case REJECT -> new Reject(readReason(r));
             case HEARTBEAT -> new Heartbeat();
             case GOODBYE -> new Goodbye();
+            case IDLE_CLOSE -> new IdleClose();
             default -> throw new MalformedFrameException("unknown control message type " + type);
         };
         r.end();

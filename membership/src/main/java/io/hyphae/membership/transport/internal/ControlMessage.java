@@ -83,8 +83,20 @@ public sealed interface ControlMessage {
     record Heartbeat() implements ControlMessage {
     }
 
-    /** Graceful close: the sender is leaving or dropping this link; do not redial. */
+    /**
+     * Graceful close: the sender queued this behind its last frame on the link and takes no new
+     * ones; the receiver answers with its own goodbye once its queued frames are out, and each
+     * side closes the socket holding both. Do not redial.
+     */
     record Goodbye() implements ControlMessage {
+    }
+
+    /**
+     * The sender would close this link: nothing above the transport crossed it for a while and
+     * nothing on its side holds it. The receiver closes it (with goodbyes) if it finds the same,
+     * and otherwise ignores it, so a link stays open while either end holds or uses it.
+     */
+    record IdleClose() implements ControlMessage {
     }
 
     /** Why a handshake was refused, as sent on the wire. */

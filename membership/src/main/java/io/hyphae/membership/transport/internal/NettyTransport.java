@@ -9,6 +9,7 @@ import io.hyphae.membership.transport.HandshakeException;
 import io.hyphae.membership.transport.HandshakeFailure;
 import io.hyphae.membership.transport.InboundHandler;
 import io.hyphae.membership.transport.LinkDownReason;
+import io.hyphae.membership.transport.LinkHolder;
 import io.hyphae.membership.transport.LinkListener;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
@@ -16,6 +17,7 @@ import io.hyphae.membership.transport.TransportConfig;
 import io.hyphae.membership.transport.TransportResources;
 import io.hyphae.membership.transport.internal.ControlMessage.Goodbye;
 import io.hyphae.membership.transport.internal.ControlMessage.Heartbeat;
+import io.hyphae.membership.transport.internal.ControlMessage.IdleClose;
 import io.hyphae.membership.transport.internal.ControlMessage.Reject;
 import io.hyphae.membership.wire.MalformedFrameException;
 import io.hyphae.membership.wire.ProtocolCodec;
@@ -45,6 +47,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -60,9 +63,23 @@ import org.slf4j.LoggerFactory;
  * dialled at once, or a redial racing an accept). The connection dialled by the smaller
  * {@link NodeId} wins; between two dialled by the same node, the first established wins. Both
  * ends apply the same rule, so they keep the same connection; the loser is closed with
- * {@code Reject(DUPLICATE)} and no link event. If the current connection of a link drops while
- * another connection to that peer is still in its handshake (the two ends swapped in a
- * different order), the link waits for it, up to the handshake timeout, before going down.
+ * {@code Reject(DUPLICATE)} during its handshake, or drained like a graceful close once
+ * established (frames may be in flight on it both ways), and no link event. If the current
+ * connection of a link drops, or is closed by the peer, while another connection to that peer is
+ * still in its handshake (the two ends swapped in a different order), the link waits for it, up
+ * to the handshake timeout, before going down.
+ *
+ * <p><b>Closing is graceful</b> ({@link Connection#drain}): a closing connection takes no new
+ * sends, delivers what both sides queued, and may be replaced at once by a new connection to the
+ * same peer, which reads only after the old one is done.
+ *
+ * <p><b>Link users.</b> {@link LinkHolder}s (the overlay) keep links open regardless of traffic;
+ * every other link is kept while frames of protocols no holder accounts for (RPC's) cross it,
+ * and a holder letting go of one ({@link #release}) proposes closing it at once. A sweep once per
+ * {@link TransportConfig#linkIdleTimeout()} finds links that no holder here holds and no such
+ * frame crossed since the last sweep, and proposes closing them ({@code IdleClose}); the peer
+ * closes the link gracefully ({@link LinkDownReason#IDLE}) if it finds the same, so a link stays
+ * open while either end holds or uses it.
  */
 public final class NettyTransport implements Transport {
 
@@ -75,10 +92,14 @@ public final class NettyTransport implements Transport {
         }
     }
 
-    /** The link to one peer; {@code current} is null while it waits for a replacement connection. */
+    /**
+     * The link to one peer; {@code current} is null while it waits for a replacement connection,
+     * and {@code lost} is then the connection that dropped.
+     */
     private static final class Link {
         final NodeId peer;
         volatile Connection current;
+        Connection lost;
 
         Link(NodeId peer, Connection current) {
             this.peer = peer;
@@ -94,6 +115,9 @@ public final class NettyTransport implements Transport {
     private final Optional<TlsContexts> tls;
     private final Protocols protocols = new Protocols();
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<LinkHolder> holders = new CopyOnWriteArrayList<>();
+    /** By protocol id: frames a holder accounts for, which do not count as use of a link. */
+    private volatile boolean[] heldProtocols = new boolean[256];
     private final Map<PeerKey, Link> links = new ConcurrentHashMap<>();
     private final Set<Connection> handshaking = new LinkedHashSet<>();
     private final Map<HostAndPort, CompletableFuture<NodeId>> dialling = new HashMap<>();
@@ -103,6 +127,7 @@ public final class NettyTransport implements Transport {
     /** Written on the event loop only ({@link #renewIncarnation}); read by any thread. */
     private volatile NodeId self;
     private final FaultInjector faults;
+    private final ScheduledFuture<?> idleSweep;
     private volatile boolean closing;
 
     private NettyTransport(TransportConfig config, String nodeName, MeterRegistry registry, TransportResources resources) {
@@ -139,6 +164,8 @@ public final class NettyTransport implements Transport {
                 loop.execute(this::syncFaultHandlers);
             }
         });
+        long sweep = config.linkIdleTimeout().toNanos();
+        this.idleSweep = loop.scheduleAtFixedRate(this::closeIdleLinks, sweep, sweep, TimeUnit.NANOSECONDS);
         server.config().setAutoRead(true);
     }
 
@@ -178,7 +205,7 @@ public final class NettyTransport implements Transport {
         self = new NodeId(old.name(), old.address(), Incarnations.next());
         for (Link link : links.values()) {
             if (link.current != null) {
-                link.current.sayGoodbye(LinkDownReason.DISCONNECTED);
+                link.current.drain(LinkDownReason.DISCONNECTED);
             }
         }
         log.info("transport of {} is now {}", old, self);
@@ -198,6 +225,30 @@ public final class NettyTransport implements Transport {
     @Override
     public void addLinkListener(LinkListener listener) {
         listeners.add(listener);
+    }
+
+    @Override
+    public void addLinkHolder(LinkHolder holder) {
+        boolean[] held = heldProtocols.clone();
+        holder.protocols().forEach(id -> held[id & 0xFF] = true);
+        heldProtocols = held;
+        holders.add(holder);
+    }
+
+    @Override
+    public void release(NodeId peer) {
+        loop.execute(() -> {
+            Link link = links.get(PeerKey.of(peer));
+            Connection c = link == null || !link.peer.equals(peer) ? null : link.current;
+            if (c != null && !c.draining() && idle(c)) {
+                c.writeControl(new IdleClose());
+            }
+        });
+    }
+
+    /** Whether a frame of this protocol counts as use of its link (see {@link LinkHolder#protocols}). */
+    boolean countsAsUse(byte protocolId) {
+        return !heldProtocols[protocolId & 0xFF];
     }
 
     @Override
@@ -229,14 +280,20 @@ public final class NettyTransport implements Transport {
         loop.execute(() -> {
             Link link = links.get(PeerKey.of(peer));
             if (link != null && link.peer.equals(peer) && link.current != null) {
-                link.current.sayGoodbye(LinkDownReason.DISCONNECTED);
+                link.current.drain(LinkDownReason.DISCONNECTED);
             }
         });
     }
 
     @Override
     public Set<NodeId> links() {
-        return links.values().stream().filter(l -> l.current != null).map(l -> l.peer).collect(Collectors.toUnmodifiableSet());
+        return links.values().stream().filter(NettyTransport::isUp).map(l -> l.peer).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** Up for new traffic: a connection that is not closing. */
+    private static boolean isUp(Link l) {
+        Connection c = l.current;
+        return c != null && !c.draining();
     }
 
     @Override
@@ -274,11 +331,12 @@ public final class NettyTransport implements Transport {
             return;
         }
         closing = true;
+        idleSweep.cancel(false);
         List<ChannelFuture> closed = new ArrayList<>();
         closed.add(server.close());
         for (Link link : List.copyOf(links.values())) {
             if (link.current != null) {
-                link.current.sayGoodbye(LinkDownReason.SHUTDOWN);
+                link.current.drain(LinkDownReason.SHUTDOWN);
                 closed.add(link.current.channel().closeFuture());
             }
         }
@@ -303,16 +361,40 @@ public final class NettyTransport implements Transport {
     // ---- dialling and reconnecting (event loop only) ----
 
     private CompletableFuture<NodeId> dial(HostAndPort address) {
-        Optional<Link> up = links.values().stream()
-                .filter(l -> l.current != null && l.peer.address().equals(address)).findFirst();
-        if (up.isPresent()) {
-            return CompletableFuture.completedFuture(up.get().peer);
+        Optional<Link> linked = links.values().stream().filter(l -> l.peer.address().equals(address)).findFirst();
+        if (linked.isPresent() && isUp(linked.get())) {
+            return CompletableFuture.completedFuture(linked.get().peer);
         }
         CompletableFuture<NodeId> inFlight = dialling.get(address);
         if (inFlight != null) {
             return inFlight;
         }
         CompletableFuture<NodeId> result = new CompletableFuture<>();
+        if (linked.isPresent()) {
+            PeerKey key = PeerKey.of(linked.get().peer);
+            Connection closingNow = linked.get().current;
+            if (handshakeInProgress(key)) {
+                awaitLink(key, result); // a successor is on its way already (the peer dialled it)
+                return result;
+            }
+            if (closingNow != null && !closing) {
+                // Dial the successor once the closing connection is closed: the peer has then read
+                // its last frame and our goodbye, so it takes the new connection in order and
+                // without a tie-break against the old one.
+                dialling.put(address, result);
+                closingNow.closed().whenComplete((v, x) -> {
+                    dialling.remove(address, result);
+                    dial(address).whenComplete((id, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(id);
+                        }
+                    });
+                });
+                return result;
+            }
+        }
         if (closing) {
             result.completeExceptionally(new IllegalStateException("transport is closed"));
             return result;
@@ -405,6 +487,7 @@ public final class NettyTransport implements Transport {
         Link link = links.get(PeerKey.of(c.peer()));
         return link == null
                 || link.current == null
+                || link.current.draining()
                 || link.peer.incarnation() < c.peer().incarnation()
                 || (link.peer.incarnation() == c.peer().incarnation() && wins(c, link.current));
     }
@@ -439,13 +522,15 @@ public final class NettyTransport implements Transport {
             meters.linkDown(LinkDownReason.REPLACED);
             fireDown(link.peer, LinkDownReason.REPLACED);
             if (old != null) {
-                old.sayGoodbye(LinkDownReason.REPLACED);
+                old.drain(LinkDownReason.REPLACED);
             }
             fireUp(c.peer());
         } else {
             Connection old = link.current;
             link.current = c; // same peer, same incarnation: a silent swap, no event
+            link.lost = null;
             if (old != null) {
+                old.handOver(c); // c reads only after old delivered what is in flight on it
                 old.closeAsDuplicate();
             }
         }
@@ -467,27 +552,38 @@ public final class NettyTransport implements Transport {
         c.dialResult().ifPresent(f -> {
             PeerKey key = PeerKey.of(c.peer());
             Link link = links.get(key);
-            if (link != null && link.current != null) {
+            if (link != null && isUp(link)) {
                 f.complete(link.peer);
                 return;
             }
-            awaitingLink.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
-            loop.schedule(() -> {
-                List<CompletableFuture<NodeId>> waiting = awaitingLink.get(key);
-                if (waiting != null && waiting.remove(f) && f.completeExceptionally(new HandshakeException(HandshakeFailure.TIMEOUT,
-                        "the peer kept another connection, which did not come up within " + config.handshakeTimeout()))) {
-                    if (waiting.isEmpty()) {
-                        awaitingLink.remove(key);
-                    }
-                }
-            }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            awaitLink(key, f);
         });
+    }
+
+    /** Completes {@code f} when the link to {@code key} comes up, or fails it after the handshake timeout. */
+    private void awaitLink(PeerKey key, CompletableFuture<NodeId> f) {
+        awaitingLink.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
+        loop.schedule(() -> {
+            List<CompletableFuture<NodeId>> waiting = awaitingLink.get(key);
+            if (waiting != null && waiting.remove(f) && f.completeExceptionally(new HandshakeException(HandshakeFailure.TIMEOUT,
+                    "the peer's other connection did not come up within " + config.handshakeTimeout()))) {
+                if (waiting.isEmpty()) {
+                    awaitingLink.remove(key);
+                }
+            }
+        }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     void connectionClosed(Connection c) {
         handshaking.remove(c);
         if (!c.established()) {
-            return; // the handshake failure was logged and counted where it happened
+            // The handshake failure was logged and counted where it happened. If a link waited
+            // for this connection and no other is on its way, it is gone now, not at the timeout.
+            Link waiting = c.peer() == null ? null : links.get(PeerKey.of(c.peer()));
+            if (waiting != null && waiting.current == null && waiting.lost != null && !handshakeInProgress(PeerKey.of(c.peer()))) {
+                linkGone(PeerKey.of(c.peer()), waiting, waiting.lost, waiting.lost.downReason().orElse(LinkDownReason.CONNECTION_LOST));
+            }
+            return;
         }
         PeerKey key = PeerKey.of(c.peer());
         Link link = links.get(key);
@@ -495,16 +591,55 @@ public final class NettyTransport implements Transport {
             return; // superseded by another connection: not a link event
         }
         LinkDownReason reason = c.downReason().orElse(LinkDownReason.CONNECTION_LOST);
-        if (reason == LinkDownReason.CONNECTION_LOST && !closing && handshakeInProgress(key)) {
+        boolean peerMaySwap = reason == LinkDownReason.CONNECTION_LOST || reason == LinkDownReason.PEER_CLOSED;
+        if (peerMaySwap && !closing && handshakeInProgress(key)) {
             link.current = null;
+            link.lost = c;
             loop.schedule(() -> {
                 if (links.get(key) == link && link.current == null) {
-                    linkGone(key, link, c, LinkDownReason.CONNECTION_LOST);
+                    linkGone(key, link, c, reason);
                 }
             }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
             return;
         }
         linkGone(key, link, c, reason);
+    }
+
+    /**
+     * The idle sweep, every {@link TransportConfig#linkIdleTimeout()}: proposes closing each link
+     * that is {@link #idle}, then starts a new period. An idle link so closes one to three
+     * periods after its last frame (the peer agrees once its own period without traffic ended).
+     */
+    private void closeIdleLinks() {
+        for (Link link : links.values()) {
+            Connection c = link.current;
+            if (c == null || c.draining()) {
+                continue;
+            }
+            if (idle(c)) {
+                c.writeControl(new IdleClose());
+            }
+            c.clearUsed();
+        }
+    }
+
+    /** No holder here holds it, and nothing above the transport crossed it this period. */
+    private boolean idle(Connection c) {
+        return !c.used() && !held(c.peer());
+    }
+
+    private boolean held(NodeId peer) {
+        for (LinkHolder h : holders) {
+            try {
+                if (h.holds(peer)) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                log.error("link holder failed on {}; keeping the link", peer, e);
+                return true;
+            }
+        }
+        return false;
     }
 
     private void linkGone(PeerKey key, Link link, Connection last, LinkDownReason reason) {
@@ -549,6 +684,9 @@ public final class NettyTransport implements Transport {
             controlReceived(c, (ControlMessage) message);
             return;
         }
+        if (countsAsUse(id)) {
+            c.markUsed();
+        }
         try {
             protocol.deliver(c.peer(), message);
         } catch (RuntimeException e) {
@@ -561,7 +699,12 @@ public final class NettyTransport implements Transport {
             return; // its arrival reset the idle timer; that is all it is for
         }
         if (m instanceof Goodbye) {
-            c.peerLeft();
+            c.goodbyeReceived();
+        } else if (m instanceof IdleClose) {
+            if (idle(c) && !c.draining()) {
+                log.debug("closing the idle link to {}, as it proposed", c.peer());
+                c.drain(LinkDownReason.IDLE);
+            }
         } else if (m instanceof Reject r && r.reason() == ControlMessage.Reason.DUPLICATE) {
             c.channel().close(); // the peer keeps our other connection; connectionClosed waits for it
         } else {

@@ -37,7 +37,8 @@ class ControlCodecTest {
                 new ControlMessage.Welcome(),
                 new ControlMessage.Reject(ControlMessage.Reason.WRONG_CLUSTER),
                 new ControlMessage.Heartbeat(),
-                new ControlMessage.Goodbye());
+                new ControlMessage.Goodbye(),
+                new ControlMessage.IdleClose());
         for (ControlMessage m : all) {
             byte[] bytes = encode(m);
             ControlMessage decoded = ControlCodec.INSTANCE.decode(Unpooled.wrappedBuffer(bytes), WireLimits.DEFAULT);
