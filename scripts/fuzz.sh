@@ -12,7 +12,8 @@
 # fetches the JUnit console launcher into target/fuzz/. Then each target runs in a plain `java`
 # from its module directory (Jazzer fuzzes a single test per JVM, and finds
 # src/test/resources from the working directory), its output in target/fuzz/<Class>.<method>.log.
-# A Maven run per target cost ~35 s of start-up and reactor work on top of the fuzzing.
+# (A Maven run per target cost ~3 s CPU of start-up and reactor work each; Jazzer's own start-up,
+# ~12 s CPU a target, remains: see docs/decisions.md.)
 # The @FuzzTest maxDuration is what an IDE run uses; here it is overridden through the
 # libFuzzer arguments Jazzer's JUnit integration takes from jazzer.internal.arg.N (arg.0 is
 # argv[0]; a later flag wins).
