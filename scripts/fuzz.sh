@@ -1,37 +1,76 @@
 #!/usr/bin/env bash
-# Fuzzes every Jazzer @FuzzTest in the tree for its maxDuration, one Maven run per target
-# (Jazzer fuzzes a single test per JVM). Plain `mvn verify` only replays the checked-in
-# corpora; this really fuzzes. A crash makes the run fail and Jazzer writes the input under
-# src/test/resources/<package>/<Class>Inputs/<method>/, where it then replays in every build.
+# Fuzzes every Jazzer @FuzzTest in the tree for FUZZ_SECONDS each. Plain `mvn verify` only
+# replays the checked-in corpora; this really fuzzes. A crash makes the run fail and Jazzer
+# writes the input under src/test/resources/<package>/<Class>Inputs/<method>/, where it then
+# replays in every build.
 #   scripts/fuzz.sh            every target
 #   scripts/fuzz.sh Gossip     only targets whose class name contains "Gossip"
-#   FUZZ_SECONDS=120 scripts/fuzz.sh Gossip   fuzz longer than the default
-# Each target fuzzes FUZZ_SECONDS (default 15). The 13 targets took 659 s in all on 2 shared
-# cores at load 11-22 (Maven and Jazzer start-up is most of each target's ~50 s); on an idle
-# machine the start-up is a fraction of that. The @FuzzTest maxDuration is what
-# an IDE run uses; here it is overridden through the libFuzzer arguments Jazzer's JUnit
-# integration takes from jazzer.internal.arg.N (arg.0 is argv[0]; a later flag wins).
+#   FUZZ_SECONDS=120 scripts/fuzz.sh Gossip   fuzz longer than the default (15)
+# One Maven run compiles what the targets need (incremental: after a `mvn verify` there is
+# little to do), writes each module's test class path to target/fuzz-classpath.txt (reactor
+# siblings resolve to their target/classes and target/test-classes, nothing is installed) and
+# fetches the JUnit console launcher into target/fuzz/. Then each target runs in a plain `java`
+# from its module directory (Jazzer fuzzes a single test per JVM, and finds
+# src/test/resources from the working directory), its output in target/fuzz/<Class>.<method>.log.
+# (A Maven run per target cost ~3 s CPU of start-up and reactor work each; Jazzer's own start-up,
+# ~12 s CPU a target, remains: see docs/decisions.md.)
+# The @FuzzTest maxDuration is what an IDE run uses; here it is overridden through the
+# libFuzzer arguments Jazzer's JUnit integration takes from jazzer.internal.arg.N (arg.0 is
+# argv[0]; a later flag wins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$PWD"
 filter="${1:-}"
 seconds="${FUZZ_SECONDS:-15}"
 start=$SECONDS
-failed=()
-count=0
+
+targets=()   # "module class method"
+modules=()
 while IFS= read -r file; do
   module="${file%%/src/test/*}"
-  class="$(basename "$file" .java)"
-  [[ -n "$filter" && "$class" != *"$filter"* ]] && continue
+  class="${file#"$module"/src/test/java/}"
+  class="${class%.java}"
+  class="${class//\//.}"
+  [[ -n "$filter" && "${class##*.}" != *"$filter"* ]] && continue
+  [[ " ${modules[*]} " == *" $module "* ]] || modules+=("$module")
   # the first method declared after each @FuzzTest, whatever annotations come between
   for method in $(awk '/@FuzzTest/ { want = 1 } want && match($0, /void [A-Za-z0-9_]+/) { print substr($0, RSTART + 5, RLENGTH - 5); want = 0 }' "$file"); do
-    count=$((count + 1))
-    echo "fuzz: $module $class#$method"
-    if ! JAZZER_FUZZ=1 mvn -B -q -pl "$module" -am test -Dtest="$class#$method" \
-        -Dsurefire.failIfNoSpecifiedTests=false -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
-        -Djazzer.internal.arg.0=fuzz.sh "-Djazzer.internal.arg.1=-max_total_time=$seconds"; then
-      failed+=("$class#$method")
-    fi
+    targets+=("$module $class $method")
   done
 done < <(grep -rl --include='*.java' '@FuzzTest' . | grep '/src/test/' | sed 's|^\./||' | sort)
-echo "fuzz: $count target(s) of ${seconds} s in $((SECONDS - start)) s, ${#failed[@]} failed ${failed[*]:-}"
+if [[ ${#targets[@]} -eq 0 ]]; then
+  echo "fuzz: no @FuzzTest class matches '$filter'" >&2
+  exit 1
+fi
+
+# The console launcher of the JUnit Platform the root pom pins (Platform 1.x goes with JUnit 5.x).
+junit="$(sed -n 's|.*<junit.version>5\.\(.*\)</junit.version>.*|\1|p' pom.xml)"
+launcher="$root/target/fuzz/junit-platform-console-standalone-1.$junit.jar"
+echo "fuzz: preparing ${modules[*]}"
+mvn -B -q -pl "$(IFS=,; echo "${modules[*]}")" -am test-compile \
+  dependency:build-classpath -Dmdep.outputFile=target/fuzz-classpath.txt -Dmdep.includeScope=test \
+  dependency:copy "-Dartifact=org.junit.platform:junit-platform-console-standalone:1.$junit" \
+  -DoutputDirectory="$root/target/fuzz"
+
+failed=()
+for target in "${targets[@]}"; do
+  read -r module class method <<< "$target"
+  log="$root/target/fuzz/${class##*.}.$method.log"
+  began=$SECONDS
+  if (cd "$module" && JAZZER_FUZZ=1 java \
+        -cp "target/test-classes:target/classes:$(< target/fuzz-classpath.txt):$launcher" \
+        -Dbasedir="$PWD" -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
+        -Djazzer.internal.arg.0=fuzz.sh "-Djazzer.internal.arg.1=-max_total_time=$seconds" \
+        org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors \
+        --details=summary --fail-if-no-tests \
+        --select-class "$class" --include-methodname "${class//./\\.}#$method") > "$log" 2>&1 \
+      && done="$(grep -m1 '^Done [0-9]* runs' "$log")"; then   # no summary: it did not fuzz
+    echo "fuzz: $module ${class##*.}#$method: $done ($((SECONDS - began)) s)"
+  else
+    failed+=("${class##*.}#$method")
+    tail -n 60 "$log"
+    echo "fuzz: $module ${class##*.}#$method FAILED ($((SECONDS - began)) s), full output in $log"
+  fi
+done
+echo "fuzz: ${#targets[@]} target(s) of ${seconds} s in $((SECONDS - start)) s, ${#failed[@]} failed ${failed[*]:-}"
 [[ ${#failed[@]} -eq 0 ]]

@@ -25,7 +25,8 @@ import java.util.concurrent.ExecutionException;
  * fine, a crash is a finding).
  *
  * <p>Under {@code mvn verify} this replays the corpus in {@code TransportFuzzTestInputs/}; with
- * {@code scripts/fuzz.sh} each target fuzzes for its {@code maxDuration}.
+ * {@code scripts/fuzz.sh} each target fuzzes for {@code FUZZ_SECONDS} (the {@code maxDuration} is
+ * what an IDE run with {@code JAZZER_FUZZ=1} uses).
  */
 class TransportFuzzTest {
 
