@@ -6,6 +6,7 @@
 #   scripts/fuzz.sh            every target
 #   scripts/fuzz.sh Gossip     only targets whose class name contains "Gossip"
 #   FUZZ_SECONDS=120 scripts/fuzz.sh Gossip   fuzz longer than the default (15)
+#   FUZZ_JOBS=2 scripts/fuzz.sh               two targets at a time (CI, on its otherwise idle cores)
 # One Maven run compiles what the targets need (incremental: after a `mvn verify` there is
 # little to do), writes each module's test class path to target/fuzz-classpath.txt (reactor
 # siblings resolve to their target/classes and target/test-classes, nothing is installed) and
@@ -52,9 +53,9 @@ mvn -B -q -pl "$(IFS=,; echo "${modules[*]}")" -am test-compile \
   dependency:copy "-Dartifact=org.junit.platform:junit-platform-console-standalone:1.$junit" \
   -DoutputDirectory="$root/target/fuzz"
 
-failed=()
-for target in "${targets[@]}"; do
-  read -r module class method <<< "$target"
+# One target in a plain java; its verdict is the exit status (0 only if it really fuzzed).
+fuzz_one() {
+  local module="$1" class="$2" method="$3" log began done
   log="$root/target/fuzz/${class##*.}.$method.log"
   began=$SECONDS
   if (cd "$module" && JAZZER_FUZZ=1 java \
@@ -67,10 +68,24 @@ for target in "${targets[@]}"; do
       && done="$(grep -m1 '^Done [0-9]* runs' "$log")"; then   # no summary: it did not fuzz
     echo "fuzz: $module ${class##*.}#$method: $done ($((SECONDS - began)) s)"
   else
-    failed+=("${class##*.}#$method")
     tail -n 60 "$log"
     echo "fuzz: $module ${class##*.}#$method FAILED ($((SECONDS - began)) s), full output in $log"
+    return 1
   fi
+}
+
+# FUZZ_JOBS targets at a time (default 1). CI sets 2: after its build the two cores are idle,
+# so each of two targets still has a core of its own, and Jazzer's start-up overlaps.
+jobs_max="${FUZZ_JOBS:-1}"
+verdicts="$root/target/fuzz/failed"
+rm -rf "$verdicts" && mkdir -p "$verdicts"
+for target in "${targets[@]}"; do
+  read -r module class method <<< "$target"
+  while (( $(jobs -rp | wc -l) >= jobs_max )); do wait -n || true; done
+  (fuzz_one "$module" "$class" "$method" || touch "$verdicts/${class##*.}#$method") &
 done
+wait
+failed=()
+for f in "$verdicts"/*; do [[ -e "$f" ]] && failed+=("$(basename "$f")"); done
 echo "fuzz: ${#targets[@]} target(s) of ${seconds} s in $((SECONDS - start)) s, ${#failed[@]} failed ${failed[*]:-}"
 [[ ${#failed[@]} -eq 0 ]]
