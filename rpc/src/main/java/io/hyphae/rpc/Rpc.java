@@ -126,7 +126,11 @@ public interface Rpc extends AutoCloseable {
         return new RpcNode(membership, messaging, config, meters);
     }
 
-    /** This node. */
+    /**
+     * This node now. Its incarnation changes while it runs if the cluster declares it down by
+     * mistake and it rejoins in place (see {@link HyphaeNode#self()}); read it when needed
+     * rather than keep it, or compare with {@link NodeId#sameNodeAs}.
+     */
     NodeId self();
 
     /**

@@ -51,11 +51,11 @@ public final class ChatRoom implements AutoCloseable {
         this.out = out;
         this.messages = rpc.subscribe(MESSAGES, (sender, m) -> out.println("<" + m.user() + "@" + sender.name() + "> " + m.text()));
         this.who = rpc.register(WHO, (caller, ignored) -> new Users(List.of(user)));
-        NodeId self = rpc.self();
         this.members = rpc.node().addListener(new MembershipListener() {
             @Override
             public void memberUp(NodeId member) {
-                if (!member.equals(self)) {
+                // Any incarnation of this node: after a rejoin in place it comes up again under a new one.
+                if (!member.sameNodeAs(rpc.self())) {
                     out.println("* " + member.name() + " joined the room");
                 }
             }

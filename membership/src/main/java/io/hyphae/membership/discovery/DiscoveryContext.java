@@ -13,6 +13,12 @@ import java.util.concurrent.ScheduledExecutorService;
  * leave itself out of the seeds and announce itself), the secret (gossip signs packets with it;
  * empty only in insecure development mode), the meter registry, and a scheduler for polls and
  * retries that the node owns and shuts down.
+ *
+ * <p>{@code self} is the node as it started. Its incarnation changes if the cluster declares it
+ * down by mistake and it rejoins in place (see {@code HyphaeNode.self()}), but its name and
+ * address never do, and they are all discovery needs: seeds are addresses, and a strategy
+ * leaves itself out by address. The gossip strategy announces the first incarnation for the
+ * node's whole run, which only orders its heartbeats against a restart's (always newer).
  */
 public record DiscoveryContext(
         String clusterName,

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Runs cast handlers on the shared handler executor while keeping one sender's casts strictly
- * one after another: each origin has a lane, a queue drained by at most one task at a time.
- * Lanes of different origins run in parallel.
+ * one after another: each sending node has a lane, a queue drained by at most one task at a
+ * time. Lanes of different nodes run in parallel. A node that rejoins as its next incarnation
+ * keeps its lane, so the new incarnation's casts run after the old one's, never beside them.
  *
  * <p>Offers for one origin must come from one thread at a time (the RPC node makes them on its
  * loop, in the order the casts became deliverable); draining runs on the executor. A drain hands
@@ -31,7 +32,7 @@ final class CastLanes {
     private final Later retry;
     private final int capacity;
     private final Consumer<Cast> deliver;
-    private final ConcurrentHashMap<NodeId, Lane> lanes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<NodeKey, Lane> lanes = new ConcurrentHashMap<>();
 
     /** Runs work after a delay (the RPC loop's timer). */
     @FunctionalInterface
@@ -48,12 +49,18 @@ final class CastLanes {
 
     /** Queues {@code cast} behind its origin's earlier ones; false when that origin's lane is full. */
     boolean offer(Cast cast) {
-        return lanes.computeIfAbsent(cast.origin(), o -> new Lane()).offer(cast);
+        Lane lane = lanes.computeIfAbsent(NodeKey.of(cast.origin()), o -> new Lane());
+        lane.origin = cast.origin();
+        return lane.offer(cast);
     }
 
-    /** Drops the lane of a departed origin; casts it still holds are delivered by the drain already holding it. */
+    /**
+     * Drops the lane of a departed origin, unless a newer incarnation of that node has cast into
+     * it since; casts it still holds are delivered by the drain already holding it. On the
+     * thread that offers.
+     */
     void remove(NodeId origin) {
-        lanes.remove(origin);
+        lanes.computeIfPresent(NodeKey.of(origin), (node, lane) -> lane.origin.equals(origin) ? null : lane);
     }
 
     int queued() {
@@ -68,6 +75,8 @@ final class CastLanes {
         final ConcurrentLinkedQueue<Cast> queue = new ConcurrentLinkedQueue<>();
         final AtomicInteger size = new AtomicInteger();
         final AtomicBoolean scheduled = new AtomicBoolean();
+        // The incarnation that offered last; read and written by the offering thread only.
+        NodeId origin;
 
         boolean offer(Cast cast) {
             if (size.get() >= capacity) {

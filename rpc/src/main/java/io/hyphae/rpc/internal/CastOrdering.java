@@ -34,6 +34,15 @@ import java.util.TreeMap;
  * at-most-once always hold; completeness holds when nothing is lost for longer than the gap
  * timeout.
  *
+ * <p><b>Incarnations.</b> An origin is one incarnation of a node. A node the cluster declared
+ * down by mistake rejoins in place as its next incarnation and numbers its casts from 1 again.
+ * The first cast of a newer incarnation ends the older one here at once: what the older one had
+ * held is handed on first (missing numbers given up), so the node's casts stay in its send order
+ * across the rejoin, and the older incarnation's casts that arrive later are dropped
+ * ({@link Drop#UNKNOWN_ORIGIN}), as are casts of any incarnation older than the newest seen.
+ * When this node itself rejoins ({@link #onSelfRenewed}), the others number their direct casts to
+ * its new incarnation from 1, so the direct numbering of every origin starts over here.
+ *
  * <p>Memory is bounded: {@code window} held casts per origin, at most {@code maxOrigins}
  * origins, and departed origins are forgotten after a grace period of two gap timeouts (for
  * casts still travelling), then remembered only in a bounded set whose late casts are dropped.
@@ -95,12 +104,14 @@ public final class CastOrdering {
 
     private static final int FORGOTTEN_CAPACITY = 4096;
 
-    private final long selfKey;
+    private long selfKey;
     private final int window;
     private final long gapTimeoutNanos;
     private final int maxOrigins;
     private final Listener listener;
     private final Map<NodeId, Origin> origins = new HashMap<>();
+    // The incarnation tracked in origins for each node (at most one: a newer one ends the older).
+    private final Map<NodeKey, NodeId> incarnations = new HashMap<>();
     private final Set<NodeId> holding = new HashSet<>();
     private final Map<NodeId, Long> departedAt = new HashMap<>();
     private final LinkedHashSet<NodeId> forgotten = new LinkedHashSet<>();
@@ -122,14 +133,25 @@ public final class CastOrdering {
 
     /** A cast arrived at {@code nowNanos}; returns the casts now deliverable, in order. */
     public List<Cast> onCast(Cast cast, long nowNanos) {
+        List<Cast> out = new ArrayList<>();
         Origin o = origins.get(cast.origin());
         if (o == null) {
-            if (forgotten.contains(cast.origin()) || origins.size() >= maxOrigins) {
+            NodeKey node = NodeKey.of(cast.origin());
+            NodeId tracked = incarnations.get(node);
+            if (forgotten.contains(cast.origin()) || (tracked != null && tracked.incarnation() > cast.origin().incarnation())
+                    || (tracked == null && origins.size() >= maxOrigins)) {
                 listener.dropped(Drop.UNKNOWN_ORIGIN);
                 return List.of();
             }
+            if (tracked != null) {
+                // A newer incarnation of that node: the older one is over (the cluster declared it
+                // down). What it held goes first, so the node's casts keep its send order.
+                departedAt.remove(tracked);
+                forget(tracked, out);
+            }
             o = new Origin();
             origins.put(cast.origin(), o);
+            incarnations.put(node, cast.origin());
         }
         boolean broadcast = cast instanceof Broadcast;
         long delivered = broadcast ? o.broadcasts : o.directs;
@@ -137,10 +159,9 @@ public final class CastOrdering {
         long seq = cast.seq();
         if (seq <= delivered || held.containsKey(seq)) {
             listener.dropped(Drop.DUPLICATE);
-            return List.of();
+            return out;
         }
         long needs = broadcast ? ((Broadcast) cast).markFor(selfKey) : ((DirectCast) cast).afterBroadcast();
-        List<Cast> out = new ArrayList<>();
         if (!broadcast && needs < o.broadcasts) {
             // Sent before a broadcast this node has already handed on (or given up): too late to
             // keep the send order, so it is given up, with any direct cast still missing before it.
@@ -198,6 +219,33 @@ public final class CastOrdering {
      */
     public void onOriginDown(NodeId origin, long nowNanos) {
         departedAt.putIfAbsent(origin, nowNanos);
+    }
+
+    /**
+     * This node rejoined as its next incarnation, whose mark key is {@code newSelfKey}. The
+     * others number their direct casts to the new incarnation from 1 and mark broadcasts with the
+     * new key, so every origin's direct numbering starts over: direct casts held for the old
+     * incarnation are given up, and held broadcasts no longer wait for them. Returns the casts
+     * now deliverable, in order.
+     */
+    public List<Cast> onSelfRenewed(long newSelfKey) {
+        selfKey = newSelfKey;
+        List<Cast> out = new ArrayList<>();
+        for (Map.Entry<NodeId, Origin> e : origins.entrySet()) {
+            Origin o = e.getValue();
+            long givenUp = o.heldDirects.size();
+            if (givenUp > 0) {
+                listener.skipped(givenUp);
+                o.heldDirects.clear();
+            }
+            o.directs = 0;
+            for (Held h : o.heldBroadcasts.values()) {
+                h.needs = 0;
+            }
+            drain(o, out);
+            track(e.getKey(), o);
+        }
+        return out;
     }
 
     /** The earliest time {@link #onTick} has work to do. */
@@ -312,6 +360,7 @@ public final class CastOrdering {
             }
         }
         holding.remove(id);
+        incarnations.remove(NodeKey.of(id), id);
         forgotten.add(id);
         if (forgotten.size() > FORGOTTEN_CAPACITY) {
             Iterator<NodeId> oldest = forgotten.iterator();

@@ -164,8 +164,8 @@ public final class NodeMessaging implements Messaging {
 
     private void deliveredBroadcast(NodeId origin, byte[] payload) {
         HyphaeNode n = node;
-        if (origin.equals(n.self())) {
-            return; // the RPC layer delivered its own share locally
+        if (origin.sameNodeAs(n.self())) {
+            return; // the RPC layer delivered its own share locally, under whatever incarnation
         }
         RpcMessage message;
         try {

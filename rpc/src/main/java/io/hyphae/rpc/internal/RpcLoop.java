@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread the RPC state lives on: the node's event loop, or a thread of its own when the
- * messaging port has none. Work reaches it in turns; after each turn {@code endOfTurn} runs (the
- * RPC node sends the casts gathered in the turn, one frame per receiver).
+ * messaging port has none. Work reaches it in turns; before each turn {@code beforeTurn} runs (the
+ * RPC node follows the node's identity, which a rejoin changes between turns), after each turn
+ * {@code endOfTurn} (the RPC node sends the casts gathered in the turn, one frame per receiver).
  *
  * <p>User threads hand commands to it through {@link #submit}: a queue drained by one task at a
  * time, so a burst of commands costs one task and at most one wake-up of the loop, not one each.
@@ -34,6 +35,7 @@ final class RpcLoop {
 
     private final ScheduledExecutorService loop;
     private final Optional<ScheduledExecutorService> own;
+    private final Runnable beforeTurn;
     private final Runnable endOfTurn;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -44,13 +46,14 @@ final class RpcLoop {
      * @param shared a single-threaded executor to run on (see {@code Messaging.eventLoop}), or
      *     empty for a thread of this loop's own, stopped by {@link #shutdown}
      */
-    RpcLoop(Optional<ScheduledExecutorService> shared, Runnable endOfTurn) {
+    RpcLoop(Optional<ScheduledExecutorService> shared, Runnable beforeTurn, Runnable endOfTurn) {
         this.own = shared.isPresent() ? Optional.empty() : Optional.of(Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hyphae-rpc-loop");
             t.setDaemon(true);
             return t;
         }));
         this.loop = shared.orElseGet(own::orElseThrow);
+        this.beforeTurn = beforeTurn;
         this.endOfTurn = endOfTurn;
     }
 
@@ -99,6 +102,7 @@ final class RpcLoop {
     /** Runs {@code work} on the loop thread, which the caller is on, as one turn. */
     void turn(Runnable work) {
         thread = Thread.currentThread();
+        beforeTurn.run();
         try {
             work.run();
         } catch (RuntimeException e) {
@@ -109,6 +113,7 @@ final class RpcLoop {
 
     private void drain() {
         thread = Thread.currentThread();
+        beforeTurn.run();
         Runnable c;
         int n = 0;
         while (n < COMMANDS_PER_TURN && (c = commands.poll()) != null) {

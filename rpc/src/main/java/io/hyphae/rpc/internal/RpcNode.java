@@ -85,7 +85,6 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private final MembershipView membership;
     private final Messaging messaging;
     private final RpcConfig config;
-    private final NodeId self;
     private final RpcMetrics metrics;
     private final HandlerRegistry handlers = new HandlerRegistry();
     private final Set<String> castHandlersWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -105,6 +104,10 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private final RpcLoop.Deadline callDeadline;
     private final RpcLoop.Deadline castDeadline;
     private final Map<Long, PendingCall<?>> pending = new HashMap<>();
+    // This node's identity as the loop last saw it: a rejoin in place (after a false DOWN) gives
+    // the node its next incarnation between two turns, and the casts it sends from then on are
+    // a new origin's, numbered afresh (see followIdentity).
+    private NodeId self;
     private final Map<NodeId, Long> directSeq = new HashMap<>();
     // Receivers of direct casts since the last broadcast, with the last number each got: the
     // next broadcast carries them as marks so those receivers keep the two in send order.
@@ -156,7 +159,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                     }
                 });
         this.outbox = new CastOutbox(this::send, (to, n) -> metrics.castsDropped(CastDrop.UNREACHABLE, n));
-        this.loop = new RpcLoop(messaging.eventLoop(), this::endOfTurn);
+        this.loop = new RpcLoop(messaging.eventLoop(), this::followIdentity, this::endOfTurn);
         this.callDeadline = loop.new Deadline(this::now, this::tickCalls);
         this.castDeadline = loop.new Deadline(this::now, this::tickCasts);
         this.lanes = new CastLanes(executor, loop::schedule,
@@ -168,9 +171,10 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     // ---------------------------------------------------------------- registration
 
+    /** This node's identity now: a rejoin after a false DOWN changes its incarnation. */
     @Override
     public NodeId self() {
-        return self;
+        return membership.self();
     }
 
     @Override
@@ -475,19 +479,19 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     private void serveRequest(NodeId from, Request request) {
         Optional<Entry> entry = handlers.lookup(request.name());
         if (entry.isEmpty()) {
-            respond(from, ErrorReply.of(request.callId(), Reason.NO_SUCH_HANDLER, "no handler '" + request.name() + "' on " + self));
+            respond(from, ErrorReply.of(request.callId(), Reason.NO_SUCH_HANDLER, "no handler '" + request.name() + "' on " + self()));
             return;
         }
         if (!(entry.get() instanceof CallEntry<?, ?> handler)) {
             respond(from, ErrorReply.of(request.callId(), Reason.NO_SUCH_HANDLER,
-                    "'" + request.name() + "' on " + self + " takes casts only"));
+                    "'" + request.name() + "' on " + self() + " takes casts only"));
             return;
         }
         try {
             executor.execute(() -> respond(from, runHandler(from, request, handler)));
         } catch (RejectedExecutionException e) {
             metrics.handlerOverloaded();
-            respond(from, ErrorReply.of(request.callId(), Reason.OVERLOADED, "handler queue full on " + self));
+            respond(from, ErrorReply.of(request.callId(), Reason.OVERLOADED, "handler queue full on " + self()));
         }
     }
 
@@ -513,10 +517,13 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         return new Reply(request.callId(), reply);
     }
 
-    /** From any thread: an answer goes straight to the port (or, for this node's own share, to the loop). */
+    /**
+     * From any thread: an answer goes straight to the port (or, for this node's own share, to the
+     * loop, as from the incarnation the call named, even if the node rejoined meanwhile).
+     */
     private void respond(NodeId to, RpcMessage answer) {
-        if (to.equals(self)) {
-            received(self, answer); // this node's own share of a multicall
+        if (to.sameNodeAs(self())) {
+            received(to, answer); // this node's own share of a multicall
         } else if (sendNow(to, answer) == SendOutcome.UNREACHABLE) {
             log.debug("could not answer {}: not reachable; its call will report it", to);
         }
@@ -642,6 +649,28 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             return;
         }
         enqueueAll(ordering.onTick(now()));
+        castDeadline.ensure(ordering.nextDeadline());
+    }
+
+    /**
+     * Before every turn of the loop: if the node rejoined as its next incarnation since the last
+     * turn (the cluster had declared it down by mistake), the RPC layer becomes that incarnation.
+     * To the others it is a new origin of casts: its broadcasts and its direct casts to each
+     * receiver are numbered from 1 again (the receivers forget the old origin's numbers, see
+     * {@link CastOrdering}). And as a receiver it has a new mark key, and the others number
+     * their direct casts to it afresh. Nothing gathered is lost: the outbox is empty between turns.
+     */
+    private void followIdentity() {
+        NodeId now = membership.self();
+        if (now.equals(self)) {
+            return;
+        }
+        log.info("RPC follows this node's new incarnation: {} (was {})", now, self);
+        self = now;
+        broadcastSeq = 0;
+        directSeq.clear();
+        directsSinceBroadcast.clear();
+        enqueueAll(ordering.onSelfRenewed(DirectMark.keyOf(now)));
         castDeadline.ensure(ordering.nextDeadline());
     }
 

@@ -11,7 +11,11 @@ import java.util.Set;
  */
 public interface MembershipView {
 
-    /** This node's identity; constant for the life of the view. */
+    /**
+     * This node's identity now. It changes, to the next incarnation of the same name and
+     * address, when the node rejoins in place after the cluster declared it down by mistake; the
+     * RPC layer reads it before each turn of its loop and follows it.
+     */
     NodeId self();
 
     /**
