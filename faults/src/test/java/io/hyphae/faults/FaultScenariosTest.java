@@ -234,8 +234,8 @@ class FaultScenariosTest {
         long[] missing = checker.abcastsMissing();
         long slots = events.stream().filter(AbcastSent.class::isInstance).mapToLong(e -> ((AbcastSent) e).targets().size()).sum();
         System.out.printf("FAULTS scenario=%s abcast_slots=%d missing=%d owed_missing=%d multicalls=%s slowest_multicall_ms=%d"
-                        + " longest_stall_ms=%d history=%s%n", scenario, slots, missing[0], missing[1], checker.multicallOutcomes(),
-                checker.slowestMulticallMs(), checker.longestStallMs(), cluster.dir());
+                        + " longest_stall_ms=%d rejoins=%s history=%s%n", scenario, slots, missing[0], missing[1], checker.multicallOutcomes(),
+                checker.slowestMulticallMs(), checker.longestStallMs(), checker.rejoins(), cluster.dir());
 
         checker.faults().stream().filter(f -> f.kind().equals("stall"))
                 .forEach(f -> System.out.printf("FAULTS-STALL scenario=%s %s%n", scenario, f));
@@ -243,6 +243,8 @@ class FaultScenariosTest {
         lost.forEach(v -> System.out.printf("FAULTS-LOST scenario=%s %s%n", scenario, v));
         assertThat(checker.deliveredAtMostOnceInSenderOrder()).as("at most once, in sender order").isEmpty();
         assertThat(checker.multicallsAnsweredInTimeNamingEveryTarget()).as("multicalls in time, every target named").isEmpty();
+        List<HistoryChecker.Violation> falseDowns = checker.healthyNodesNotDeclaredDown();
+        falseDowns.forEach(v -> System.out.printf("FAULTS-FALSE-DOWN scenario=%s %s%n", scenario, v));
         if (ASSERT_OWED_ABCASTS) {
             assertThat(lost).as("owed abcasts delivered (margins %s)", Margins.DEFAULT).isEmpty();
         } else if (!lost.isEmpty()) {

@@ -32,7 +32,10 @@ import java.util.TreeMap;
  *       {@link Margins#multicallSlackMs} plus however long the caller's process was stalled
  *       during the call (a timer cannot fire in a process that does not run);</li>
  *   <li>{@value #UNNAMED}: every multicall's replies and bad nodes together are exactly its
- *       targets, each once.</li>
+ *       targets, each once;</li>
+ *   <li>{@value #FALSE_DOWN}: no node on no fault's side (nor stalled past
+ *       {@link Margins#stallAsFaultMs}) was declared down, which it would hear and rejoin as its
+ *       next incarnation ({@code Stopped declared-down}).</li>
  * </ol>
  * It also measures, from the same histories, when a fault was detected and when the cluster
  * converged after a heal ({@link #convergedAt}).
@@ -44,6 +47,9 @@ final class HistoryChecker {
     static final String LOST = "abcast-owed-not-delivered";
     static final String LATE = "multicall-past-timeout";
     static final String UNNAMED = "multicall-target-unaccounted";
+    static final String FALSE_DOWN = "healthy-node-declared-down";
+    /** {@link Stopped#how()} of an incarnation the cluster declared down, which rejoined as its next one. */
+    static final String DECLARED_DOWN = "declared-down";
 
     /**
      * How far from a fault's edges an abcast must be sent to be owed, and how late past its
@@ -128,6 +134,7 @@ final class HistoryChecker {
         all.addAll(deliveredAtMostOnceInSenderOrder());
         all.addAll(owedAbcastsDelivered());
         all.addAll(multicallsAnsweredInTimeNamingEveryTarget());
+        all.addAll(healthyNodesNotDeclaredDown());
         return all;
     }
 
@@ -178,6 +185,24 @@ final class HistoryChecker {
             }
         }
         return found;
+    }
+
+    /** Every incarnation declared down (it rejoined in place) that no fault or stall stood apart from the rest. */
+    List<Violation> healthyNodesNotDeclaredDown() {
+        List<Violation> found = new ArrayList<>();
+        for (HistoryEvent e : events) {
+            if (e instanceof Stopped s && s.how().equals(DECLARED_DOWN)
+                    && faults.stream().noneMatch(f -> f.side().contains(nameOf(s.node())))) {
+                found.add(new Violation(FALSE_DOWN, s.node() + " was declared down and rejoined at " + s.t()));
+            }
+        }
+        return found;
+    }
+
+    /** Every incarnation declared down while it ran, with when it rejoined (names, by time). */
+    List<String> rejoins() {
+        return events.stream().filter(e -> e instanceof Stopped s && s.how().equals(DECLARED_DOWN))
+                .map(e -> e.node() + "@" + e.t()).toList();
     }
 
     List<Violation> multicallsAnsweredInTimeNamingEveryTarget() {
