@@ -81,7 +81,7 @@ final class HistoryChecker {
     /** The harness's faults, and every stall from {@link Margins#stallAsFaultMs} up as a fault of its node. */
     private final List<Fault> faults;
     private final Margins margins;
-    /** First and last record of every incarnation. */
+    /** First and last record of every incarnation, and when it heard itself declared down (or MAX_VALUE). */
     private final Map<String, long[]> lifetimes = new HashMap<>();
     /** "receiver|sender|seq" of every delivery. */
     private final Set<String> deliveries = new HashSet<>();
@@ -99,7 +99,13 @@ final class HistoryChecker {
                     all.add(new Fault("stall", List.of(nameOf(stall.node())), stall.t() - stall.ms(), stall.t()));
                 }
             }
-            lifetimes.computeIfAbsent(e.node(), n -> new long[] {e.t(), e.t()})[1] = e.t();
+            long[] life = lifetimes.computeIfAbsent(e.node(), n -> new long[] {e.t(), e.t(), Long.MAX_VALUE});
+            life[1] = e.t();
+            if (e instanceof MemberDown d && d.member().equals(d.node())) {
+                // It heard the cluster declare it down: the library renews its incarnation there and
+                // then, whatever this incarnation's process still records until it stops.
+                life[2] = Math.min(life[2], e.t());
+            }
             if (e instanceof AbcastDelivered d) {
                 deliveries.add(d.node() + "|" + d.from() + "|" + d.seq());
             }
@@ -157,20 +163,25 @@ final class HistoryChecker {
     /**
      * An abcast sent at t by S is owed to a target R (an incarnation in S's live members just
      * before the send, S itself included) when R had started by t, both S and R kept recording
-     * until at least t + beforeFault (neither was killed, frozen, restarted or left right after),
-     * and no fault separated S from R during [start − beforeFault, end + afterFault].
+     * until at least t + beforeFault (neither was killed, frozen, restarted or left right after,
+     * nor heard itself declared down: its incarnation ends there), and no fault separated S from
+     * R during [start − beforeFault, end + afterFault].
      */
     boolean owed(AbcastSent sent, String target) {
         long[] r = lifetimes.get(target);
         long[] s = lifetimes.get(sent.node());
         long t = sent.t();
-        if (r == null || r[0] > t || r[1] < t + margins.beforeFaultMs() || s[1] < t + margins.beforeFaultMs()) {
+        if (r == null || r[0] > t || end(r) < t + margins.beforeFaultMs() || end(s) < t + margins.beforeFaultMs()) {
             return false;
         }
         String sName = nameOf(sent.node());
         String rName = nameOf(target);
         return faults.stream().noneMatch(f -> f.separates(sName, rName)
                 && t >= f.start() - margins.beforeFaultMs() && t <= f.end() + margins.afterFaultMs());
+    }
+
+    private static long end(long[] lifetime) {
+        return Math.min(lifetime[1], lifetime[2]);
     }
 
     List<Violation> owedAbcastsDelivered() {

@@ -188,6 +188,17 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void owesNothingToAnIncarnationThatHeardItselfDeclaredDownRightAfter() {
+        List<HistoryEvent> h = threeNodesAlive();
+        h.add(new AbcastSent(10_000, A, 1, List.of(B, C)));
+        h.add(new MemberDown(10_900, C, C, "UNREACHABLE")); // c rejoins as its next incarnation here
+        h.add(new MemberDown(11_100, B, B, "UNREACHABLE")); // b only after t + beforeFault: still owed
+
+        assertThat(new HistoryChecker(h, List.of(), MARGINS).owedAbcastsDelivered())
+                .containsExactly(new Violation(HistoryChecker.LOST, A + " #1 sent at 10000 never reached " + B));
+    }
+
+    @Test
     void findsAHealthyNodeDeclaredDownButNotACutOffOrStalledOne() {
         List<HistoryEvent> h = threeNodesAlive();
         Fault cut = new Fault("link-down", List.of("c"), 10_000, 20_000);
