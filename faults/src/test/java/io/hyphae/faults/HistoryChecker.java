@@ -32,7 +32,10 @@ import java.util.TreeMap;
  *       {@link Margins#multicallSlackMs} plus however long the caller's process was stalled
  *       during the call (a timer cannot fire in a process that does not run);</li>
  *   <li>{@value #UNNAMED}: every multicall's replies and bad nodes together are exactly its
- *       targets, each once.</li>
+ *       targets, each once;</li>
+ *   <li>{@value #FALSE_DOWN}: no node on no fault's side (nor stalled past
+ *       {@link Margins#stallAsFaultMs}) was declared down, which it would hear and rejoin as its
+ *       next incarnation ({@code Stopped declared-down}).</li>
  * </ol>
  * It also measures, from the same histories, when a fault was detected and when the cluster
  * converged after a heal ({@link #convergedAt}).
@@ -44,6 +47,9 @@ final class HistoryChecker {
     static final String LOST = "abcast-owed-not-delivered";
     static final String LATE = "multicall-past-timeout";
     static final String UNNAMED = "multicall-target-unaccounted";
+    static final String FALSE_DOWN = "healthy-node-declared-down";
+    /** {@link Stopped#how()} of an incarnation the cluster declared down, which rejoined as its next one. */
+    static final String DECLARED_DOWN = "declared-down";
 
     /**
      * How far from a fault's edges an abcast must be sent to be owed, and how late past its
@@ -75,7 +81,7 @@ final class HistoryChecker {
     /** The harness's faults, and every stall from {@link Margins#stallAsFaultMs} up as a fault of its node. */
     private final List<Fault> faults;
     private final Margins margins;
-    /** First and last record of every incarnation. */
+    /** First and last record of every incarnation, and when it heard itself declared down (or MAX_VALUE). */
     private final Map<String, long[]> lifetimes = new HashMap<>();
     /** "receiver|sender|seq" of every delivery. */
     private final Set<String> deliveries = new HashSet<>();
@@ -93,7 +99,13 @@ final class HistoryChecker {
                     all.add(new Fault("stall", List.of(nameOf(stall.node())), stall.t() - stall.ms(), stall.t()));
                 }
             }
-            lifetimes.computeIfAbsent(e.node(), n -> new long[] {e.t(), e.t()})[1] = e.t();
+            long[] life = lifetimes.computeIfAbsent(e.node(), n -> new long[] {e.t(), e.t(), Long.MAX_VALUE});
+            life[1] = e.t();
+            if (e instanceof MemberDown d && d.member().equals(d.node())) {
+                // It heard the cluster declare it down: the library renews its incarnation there and
+                // then, whatever this incarnation's process still records until it stops.
+                life[2] = Math.min(life[2], e.t());
+            }
             if (e instanceof AbcastDelivered d) {
                 deliveries.add(d.node() + "|" + d.from() + "|" + d.seq());
             }
@@ -128,6 +140,7 @@ final class HistoryChecker {
         all.addAll(deliveredAtMostOnceInSenderOrder());
         all.addAll(owedAbcastsDelivered());
         all.addAll(multicallsAnsweredInTimeNamingEveryTarget());
+        all.addAll(healthyNodesNotDeclaredDown());
         return all;
     }
 
@@ -150,20 +163,25 @@ final class HistoryChecker {
     /**
      * An abcast sent at t by S is owed to a target R (an incarnation in S's live members just
      * before the send, S itself included) when R had started by t, both S and R kept recording
-     * until at least t + beforeFault (neither was killed, frozen, restarted or left right after),
-     * and no fault separated S from R during [start − beforeFault, end + afterFault].
+     * until at least t + beforeFault (neither was killed, frozen, restarted or left right after,
+     * nor heard itself declared down: its incarnation ends there), and no fault separated S from
+     * R during [start − beforeFault, end + afterFault].
      */
     boolean owed(AbcastSent sent, String target) {
         long[] r = lifetimes.get(target);
         long[] s = lifetimes.get(sent.node());
         long t = sent.t();
-        if (r == null || r[0] > t || r[1] < t + margins.beforeFaultMs() || s[1] < t + margins.beforeFaultMs()) {
+        if (r == null || r[0] > t || end(r) < t + margins.beforeFaultMs() || end(s) < t + margins.beforeFaultMs()) {
             return false;
         }
         String sName = nameOf(sent.node());
         String rName = nameOf(target);
         return faults.stream().noneMatch(f -> f.separates(sName, rName)
                 && t >= f.start() - margins.beforeFaultMs() && t <= f.end() + margins.afterFaultMs());
+    }
+
+    private static long end(long[] lifetime) {
+        return Math.min(lifetime[1], lifetime[2]);
     }
 
     List<Violation> owedAbcastsDelivered() {
@@ -178,6 +196,24 @@ final class HistoryChecker {
             }
         }
         return found;
+    }
+
+    /** Every incarnation declared down (it rejoined in place) that no fault or stall stood apart from the rest. */
+    List<Violation> healthyNodesNotDeclaredDown() {
+        List<Violation> found = new ArrayList<>();
+        for (HistoryEvent e : events) {
+            if (e instanceof Stopped s && s.how().equals(DECLARED_DOWN)
+                    && faults.stream().noneMatch(f -> f.side().contains(nameOf(s.node())))) {
+                found.add(new Violation(FALSE_DOWN, s.node() + " was declared down and rejoined at " + s.t()));
+            }
+        }
+        return found;
+    }
+
+    /** Every incarnation declared down while it ran, with when it rejoined (names, by time). */
+    List<String> rejoins() {
+        return events.stream().filter(e -> e instanceof Stopped s && s.how().equals(DECLARED_DOWN))
+                .map(e -> e.node() + "@" + e.t()).toList();
     }
 
     List<Violation> multicallsAnsweredInTimeNamingEveryTarget() {

@@ -188,12 +188,36 @@ class HistoryCheckerTest {
     }
 
     @Test
+    void owesNothingToAnIncarnationThatHeardItselfDeclaredDownRightAfter() {
+        List<HistoryEvent> h = threeNodesAlive();
+        h.add(new AbcastSent(10_000, A, 1, List.of(B, C)));
+        h.add(new MemberDown(10_900, C, C, "UNREACHABLE")); // c rejoins as its next incarnation here
+        h.add(new MemberDown(11_100, B, B, "UNREACHABLE")); // b only after t + beforeFault: still owed
+
+        assertThat(new HistoryChecker(h, List.of(), MARGINS).owedAbcastsDelivered())
+                .containsExactly(new Violation(HistoryChecker.LOST, A + " #1 sent at 10000 never reached " + B));
+    }
+
+    @Test
+    void findsAHealthyNodeDeclaredDownButNotACutOffOrStalledOne() {
+        List<HistoryEvent> h = threeNodesAlive();
+        Fault cut = new Fault("link-down", List.of("c"), 10_000, 20_000);
+        h.add(new Stopped(20_500, C, HistoryChecker.DECLARED_DOWN));      // the cut node: expected
+        h.add(new Stall(30_000, B, 6_000));
+        h.add(new Stopped(30_100, B, HistoryChecker.DECLARED_DOWN));      // stalled 6 s: a frozen node
+        h.add(new Stopped(21_000, A, HistoryChecker.DECLARED_DOWN));      // healthy: the violation
+
+        assertThat(new HistoryChecker(h, List.of(cut), MARGINS).check())
+                .containsExactly(new Violation(HistoryChecker.FALSE_DOWN, A + " was declared down and rejoined at 21000"));
+    }
+
+    @Test
     void convergesWhenEveryCurrentIncarnationAgreesAndTheActiveViewsAreConnected() {
         List<HistoryEvent> h = new ArrayList<>();
         h.add(new Started(0, A));
         h.add(new Started(0, B));
         h.add(new Started(0, C));
-        h.add(new Stopped(5_000, C, "declared-down"));
+        h.add(new Stopped(5_000, C, HistoryChecker.DECLARED_DOWN));
         h.add(new Started(5_001, "c#2"));
         List<String> all = List.of(A, B, "c#2");
         h.add(new View(6_000, A, List.of(A, B, C), List.of(B)));    // still lists the old c

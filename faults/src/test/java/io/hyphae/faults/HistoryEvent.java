@@ -35,7 +35,7 @@ sealed interface HistoryEvent {
     record Started(long t, String node) implements HistoryEvent {
     }
 
-    /** The incarnation stopped: {@code how} is {@code left} (graceful) or {@code declared-down} (it restarts). */
+    /** The incarnation stopped: {@code how} is {@code left} (graceful) or {@code declared-down} (the node rejoined in place as its next incarnation). */
     record Stopped(long t, String node, String how) implements HistoryEvent {
     }
 
