@@ -56,9 +56,17 @@ public final class AdminCommands {
                     .collect(Collectors.joining());
             case "views" -> lines("active", node.activeView()) + lines("passive", node.passiveView());
             case "multicall" -> {
-                requireArgs(request, 2);
-                MulticallResult<String> result = rpc.multicall(Endpoint.of(args.get(0), RpcCodec.utf8()), args.get(1),
-                        MULTICALL_TIMEOUT);
+                // multicall NAME ARG: every live member; multicall NAME ARG NODE...: those nodes by
+                // name, each as the newest incarnation this node knows, live or not, so a node that
+                // just died is named as a bad node instead of silently left out
+                if (args.size() < 2) {
+                    throw new IllegalArgumentException("multicall takes NAME ARG [NODE...], got " + args.size() + " arguments");
+                }
+                Endpoint<String, String> echo = Endpoint.of(args.get(0), RpcCodec.utf8());
+                MulticallResult<String> result = args.size() == 2
+                        ? rpc.multicall(echo, args.get(1), MULTICALL_TIMEOUT)
+                        : rpc.multicall(args.subList(2, args.size()).stream().map(name -> newestNamed(node, name)).toList(),
+                                echo, args.get(1), MULTICALL_TIMEOUT);
                 yield multicallLines(result);
             }
             case "abcast" -> {
@@ -126,6 +134,12 @@ public final class AdminCommands {
 
     private static String lines(String label, Set<NodeId> view) {
         return view.stream().sorted().map(id -> label + " " + id + "\n").collect(Collectors.joining());
+    }
+
+    private static NodeId newestNamed(HyphaeNode node, String name) {
+        return node.members().stream().map(Member::id).filter(id -> id.name().equals(name))
+                .max(Comparator.comparingLong(NodeId::incarnation))
+                .orElseThrow(() -> new IllegalArgumentException("no member named '" + name + "' is known to " + node.self().name()));
     }
 
     private static void requireArgs(AdminRequest request, int count) {

@@ -47,7 +47,7 @@ class DemoSmokeTest {
         assertThat(lines(transcript, "node-\\d received from node-2: \"hello from node-2\"")).hasSize(5);
         // the killed node was a bad node of the next multicall, with its reason
         assertThat(transcript).contains("node-3 is gone: exit status 137");
-        Matcher bad = Pattern.compile("bad node: node-3@\\S+#(\\d+) (UNREACHABLE|TIMED_OUT)").matcher(transcript);
+        Matcher bad = Pattern.compile("bad node: node-3@\\S+#(\\d+) (UNREACHABLE|TIMED_OUT|NOT_A_MEMBER)").matcher(transcript);
         assertThat(bad.find()).as("killed node listed as a bad node").isTrue();
         String oldIncarnation = bad.group(1);
         assertThat(transcript).contains("multicall echo from node-1: 4 replies, 1 bad node");
