@@ -33,11 +33,18 @@ public final class DecoderContract {
     }
 
     public static <M> void check(ProtocolCodec<M> codec, byte[] input, WireLimits limits) {
-        // The first decode loads and initialises classes, which allocates; measure the second.
+        // The first decode loads and initialises classes, which allocates; so can the fuzzer's
+        // own bookkeeping on this thread (seen once: 350 KB for a 27-byte seed while fuzzing).
+        // Take the least of a few decodes: a count or length field sized without a bound
+        // allocates on every one of them.
         Outcome<M> first = decode(codec, input, limits);
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        Outcome<M> again = decode(codec, input, limits);
-        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        Outcome<M> again = first;
+        long allocated = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            again = decode(codec, input, limits);
+            allocated = Math.min(allocated, THREADS.getCurrentThreadAllocatedBytes() - before);
+        }
         assertThat(allocated).as("bytes allocated decoding %d input bytes", input.length)
                 .isLessThanOrEqualTo(FIXED_BUDGET + BYTES_PER_INPUT_BYTE * input.length);
         assertThat(again.failure == null).as("decoding the same bytes twice gives the same outcome")
