@@ -13,10 +13,8 @@ import io.hyphae.rpc.MulticallResult;
 import io.hyphae.rpc.Rpc;
 import io.hyphae.rpc.RpcConfig;
 import io.hyphae.testkit.FreePorts;
+import io.hyphae.testkit.ListeningPorts;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +24,11 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -116,16 +116,23 @@ class RegisterBeforeJoinTest {
         IllegalStateException failure = new IllegalStateException("setup failed");
 
         // When a node starts with it, the caller gets that very exception
+        AtomicBoolean listenedDuringSetup = new AtomicBoolean();
+        AtomicReference<Rpc> failed = new AtomicReference<>();
         assertThatThrownBy(() -> start("failing", port, List.of(port), r -> {
             r.register(WHOAMI, (caller, q) -> "failing");
+            listenedDuringSetup.set(ListeningPorts.thisProcessListensOn(port));
+            failed.set(r);
             throw failure;
         })).isSameAs(failure);
 
-        // Then the node was stopped: nothing listens on its address any more. (Binding the port
-        // again, as this test once did, also raced other sockets of this JVM that may be given
-        // that number as their ephemeral local port: FreePorts picks from the ephemeral range.)
-        assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
-                .isInstanceOf(ConnectException.class);
+        // Then the node was stopped: it listened while the setup ran and does not any more, and
+        // its RPC layer refuses calls. (Asked of /proc, not by connecting: another process may
+        // bind the number meanwhile, since FreePorts picks from the ephemeral range.)
+        assertThat(listenedDuringSetup).isTrue();
+        assertThat(ListeningPorts.thisProcessListensOn(port)).isFalse();
+        assertThat(failed.get().callAsync(failed.get().self(), WHOAMI, "", Duration.ofSeconds(1)))
+                .failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                .withMessageContaining("RPC is closed");
     }
 
     private Rpc start(String name, int port, List<Integer> seeds, Consumer<Rpc> setup) {
