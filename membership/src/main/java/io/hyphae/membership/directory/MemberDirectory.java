@@ -214,11 +214,20 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      * with a sync. A live peer answers (and hears of the suspicion, which it refutes); a peer
      * whose process is gone refuses the dial, which the shell reports as
      * {@link #connectionRefused}; a silent one times out, and the suspicion runs its course.
+     *
+     * <p>Once per suspicion this node raised: when that sync's own link fails too (the driver
+     * reports it as another broken link), the suspicion stands and is not probed again. Probing
+     * again at once would loop as fast as the dial fails, and under a blackhole route it fails at
+     * once (docs/faults.md); the probe tick still syncs with suspects now and then, and a
+     * refutation starts a new suspicion with its own probe.
      */
     public List<Effect<DirectoryMessage>> linkBroken(long nowMillis, NodeId peer) {
+        Entry before = entries.get(MemberKey.of(peer));
+        boolean probedAlready = before != null && before.raised.isPresent() && before.raised.get().equals(before.member);
         List<Effect<DirectoryMessage>> out = suspect(nowMillis, peer);
         Entry e = entries.get(MemberKey.of(peer));
-        if (!left && e != null && e.member.id().equals(peer) && e.member.status().isLive() && !peer.sameNodeAs(self)) {
+        if (!left && !probedAlready && e != null && e.member.id().equals(peer) && e.member.status().isLive()
+                && !peer.sameNodeAs(self)) {
             out.add(new Send<>(peer, digestSync()));
         }
         return out;

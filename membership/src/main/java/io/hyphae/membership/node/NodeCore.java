@@ -50,7 +50,8 @@ import java.util.random.RandomGenerator;
  *       directory Sync to it was unanswered, makes the directory suspect that peer. A link closed after a
  *       DISCONNECT does not: that peer is alive. A DISCONNECT marked leaving does too, in case
  *       the LEFT entry sent just before it was lost (otherwise the suspicion is moot). The
- *       directory then dials the peer again ({@link MemberDirectory#linkBroken}).</li>
+ *       directory then dials the peer again, once per suspicion it raised
+ *       ({@link MemberDirectory#linkBroken}).</li>
  *   <li>{@link Event.ConnectionRefused} makes the directory declare that peer DOWN at once
  *       ({@link MemberDirectory#connectionRefused}), then counts as a link down.</li>
  *   <li>When the directory reports this node itself DOWN (not LEFT), a {@link DeclaredDown}

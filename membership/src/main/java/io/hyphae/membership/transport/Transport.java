@@ -92,7 +92,8 @@ public interface Transport extends AutoCloseable {
      * (at once if a link to that address is already up; if the one there is closing, the new
      * connection is dialled once it closed). Fails with a {@link HandshakeException}
      * when the peer is refused or refuses us, or with the socket's exception when it cannot be
-     * reached.
+     * reached; with a {@link DialBackoffException}, at once and without dialling, while the
+     * address is held after failed dials ({@link TransportConfig#reconnectBackoff()}).
      */
     CompletableFuture<NodeId> connect(HostAndPort address);
 

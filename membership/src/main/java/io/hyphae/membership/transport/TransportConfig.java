@@ -37,8 +37,11 @@ import java.util.Optional;
  *     dead ({@link LinkDownReason#HEARTBEAT_TIMEOUT}); shorter detects a frozen process or cut
  *     cable sooner, longer survives GC pauses and congestion without false alarms. Must exceed
  *     {@code heartbeatInterval}.
- * @param reconnectBackoff delays between redials of a lost link; the jitter keeps many nodes
- *     that lost the same peer from redialling in lockstep.
+ * @param reconnectBackoff delays between redials of a lost link, and how long an address whose
+ *     dials failed is held before anyone may dial it again (a dial asked for sooner fails at once
+ *     with {@link DialBackoffException}); the jitter keeps many nodes that lost the same peer from
+ *     redialling in lockstep. Shorter finds a peer that came back sooner; longer spends less on
+ *     an address that stays dead.
  * @param reconnectWindow how long to keep redialling a link that broke (not one closed on
  *     purpose); zero leaves reconnecting to the protocol above, longer rides out a peer restart.
  * @param outboundQueueBytes bytes a link may hold queued but not yet written to its socket;

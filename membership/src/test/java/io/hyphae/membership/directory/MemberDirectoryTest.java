@@ -320,6 +320,25 @@ class MemberDirectoryTest {
     }
 
     @Test
+    void aSuspicionRaisedHereIsProbedOnceNotOnEveryFailedProbe() {
+        // Given A suspected here after its link broke, and probed with a sync
+        MemberDirectory d = started(SELF, CONFIG);
+        update(d, T0, alive(A, 3));
+        assertThat(sent(d.linkBroken(T0 + 10, A), A)).singleElement().isInstanceOf(Sync.class);
+
+        // When the probe's own link fails (a dial that fails at once, under a blackhole route)
+        List<Effect<DirectoryMessage>> again = d.linkBroken(T0 + 11, A);
+
+        // Then the suspicion stands and A is not dialled again at once (that was a redial loop)
+        assertThat(sent(again, A)).isEmpty();
+        assertThat(d.member(MemberKey.of(A))).contains(member(A, MemberStatus.SUSPECT, 3));
+
+        // and once A refutes it, a new break is a new suspicion, probed again
+        update(d, T0 + 20, alive(A, 4));
+        assertThat(sent(d.linkBroken(T0 + 30, A), A)).singleElement().isInstanceOf(Sync.class);
+    }
+
+    @Test
     void refusedConnectionMakesThatIncarnationDownAtOnceAndSpreadsIt() {
         MemberDirectory d = started(SELF, CONFIG);
         update(d, T0, alive(A, 3));

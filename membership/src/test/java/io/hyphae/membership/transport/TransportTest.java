@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.hyphae.membership.Backoff;
 import io.hyphae.membership.ClusterSecret;
+import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -241,5 +245,120 @@ class TransportTest {
         Node a = node("a");
         assertThatThrownBy(() -> a.transport.register(Chat.Codec.INSTANCE, (f, m) -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("42");
+    }
+
+    // ---- dial backoff: a dial that failed holds its address for the reconnect backoff, whoever
+    // asks next; once the backoff ran out the address is dialled again. Real sockets: a
+    // multicast address, which TCP refuses at once with "Network is unreachable" (no SYN goes
+    // out, as under a blackhole route), and a loopback port with nothing listening (refused).
+
+    /** TCP will not connect to a multicast group: connect() fails at once, without root or a route. */
+    static final HostAndPort FAILS_AT_ONCE = new HostAndPort("224.0.0.1", 7946);
+
+    Node node(String name, Backoff backoff, int port) {
+        TransportConfig config = TransportConfig.local("test", SECRET).toBuilder()
+                .bindAddress(new HostAndPort("127.0.0.1", port))
+                .reconnectBackoff(backoff)
+                .build();
+        return node(name, config);
+    }
+
+    static Throwable failure(Node from, HostAndPort to) {
+        try {
+            from.transport.connect(to).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError("the dial to " + to + " did not fail: " + e, e);
+        }
+        throw new AssertionError("the dial to " + to + " succeeded");
+    }
+
+    double dials(Node n, String result) {
+        return n.count("hyphae.transport.dials", "result", result);
+    }
+
+    @Test
+    void anAddressThatFailsAtOnceIsNotDialledAgainBeforeItsBackoff() {
+        // Given a node whose dials back off for 15-30 s after a failure
+        Node a = node("a", new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 2.0), 0);
+
+        // When it is asked 200 times, one after the other, for a link to an address that fails at once
+        Throwable first = failure(a, FAILS_AT_ONCE);
+        List<Throwable> later = new ArrayList<>();
+        for (int i = 0; i < 199; i++) {
+            later.add(failure(a, FAILS_AT_ONCE));
+        }
+
+        // Then only the first went out as a socket; every later ask was answered at once, as backing off
+        assertThat(first).isNotInstanceOf(DialBackoffException.class);
+        assertThat(later).allSatisfy(e -> assertThat(e).isInstanceOf(DialBackoffException.class)
+                .hasNoCause()
+                .satisfies(b -> assertThat(((DialBackoffException) b).address()).isEqualTo(FAILS_AT_ONCE)));
+        assertThat(dials(a, "started")).isEqualTo(1);
+        assertThat(dials(a, "failed")).isEqualTo(1);
+        assertThat(dials(a, "backing_off")).isEqualTo(199);
+    }
+
+    @Test
+    void aRefusedDialStillFailsAsRefusedAndTheAddressIsDialledAgainOnceItsBackoffRanOut() {
+        // Given a peer that stopped listening (its process died: the port is closed)
+        Node peer = node("b", Backoff.DEFAULT, 0);
+        HostAndPort address = peer.id().address();
+        peer.close();
+        nodes.remove(peer);
+        Node a = node("a", new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(2), 2.0), 0);
+
+        // When a dials it: refused, at once, as a refusal (the node turns that into a DOWN at once)
+        Throwable refused = failure(a, address);
+        assertThat(refusedConnection(refused)).as("%s is a refused connection", refused).isTrue();
+        // and asks again while the address is held: answered without a dial
+        assertThat(failure(a, address)).isInstanceOf(DialBackoffException.class);
+
+        // Then once the peer is back on its port, a's asking (every 100 ms) links up after the backoff
+        Node back = node("b", Backoff.DEFAULT, address.port());
+        NodeId linked = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    try {
+                        return a.transport.connect(address).join();
+                    } catch (CompletionException e) {
+                        return null;
+                    }
+                }, id -> id != null);
+        assertThat(linked).isEqualTo(back.id());
+        assertThat(dials(a, "started")).as("one dial refused, one linked; none while held").isEqualTo(2);
+        assertThat(dials(a, "backing_off")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aPeerThatDialsInLiftsTheHoldOnItsAddress() throws Exception {
+        // Given a holds b's address after a refused dial (b was down), for 15-30 s
+        Node peer = node("b", Backoff.DEFAULT, 0);
+        HostAndPort address = peer.id().address();
+        peer.close();
+        nodes.remove(peer);
+        Node a = node("a", new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 2.0), 0);
+        failure(a, address);
+        assertThat(failure(a, address)).isInstanceOf(DialBackoffException.class);
+
+        // When b is back and dials a itself
+        Node back = node("b", Backoff.DEFAULT, address.port());
+        back.transport.connect(a.id().address()).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.transport.links().contains(back.id()));
+        a.transport.disconnect(back.id());
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.transport.links().isEmpty());
+
+        // Then a dials b's address again at once: the answer from that address lifted the hold
+        assertThat(a.transport.connect(address).get(5, TimeUnit.SECONDS)).isEqualTo(back.id());
+        assertThat(dials(a, "started")).isEqualTo(2);
+    }
+
+    static boolean refusedConnection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -5,6 +5,7 @@ import io.hyphae.membership.Incarnations;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.faults.FaultInjector;
 import io.hyphae.membership.transport.BackpressurePolicy;
+import io.hyphae.membership.transport.DialBackoffException;
 import io.hyphae.membership.transport.HandshakeException;
 import io.hyphae.membership.transport.HandshakeFailure;
 import io.hyphae.membership.transport.InboundHandler;
@@ -36,6 +37,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -43,6 +45,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -121,6 +124,7 @@ public final class NettyTransport implements Transport {
     private final Map<PeerKey, Link> links = new ConcurrentHashMap<>();
     private final Set<Connection> handshaking = new LinkedHashSet<>();
     private final Map<HostAndPort, CompletableFuture<NodeId>> dialling = new HashMap<>();
+    private final DialBackoff dialBackoff;
     private final Map<PeerKey, List<CompletableFuture<NodeId>>> awaitingLink = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Channel server;
@@ -135,6 +139,7 @@ public final class NettyTransport implements Transport {
         this.loop = resources.eventLoopGroup().next();
         this.executor = new PinnedExecutor(loop);
         this.proofs = new HandshakeProof(config.secret());
+        this.dialBackoff = new DialBackoff(config.reconnectBackoff(), new SplittableRandom(random.nextLong()));
         this.tls = config.tls().map(TlsContexts::load);
         ChannelFuture bound = new ServerBootstrap()
                 .group(loop) // one loop for the listener and every connection: the threading contract
@@ -399,8 +404,29 @@ public final class NettyTransport implements Transport {
             result.completeExceptionally(new IllegalStateException("transport is closed"));
             return result;
         }
+        Optional<DialBackoff.Held> held = dialBackoff.held(address, System.nanoTime());
+        if (held.isPresent()) {
+            // Whoever asks (the overlay, a directory probe, RPC) hears at once that the address
+            // failed a moment ago, instead of a new socket: that is what keeps a dial failing at
+            // once (a blackhole route) from turning into a redial loop on this event loop.
+            meters.dial("backing_off");
+            DialBackoff.Held h = held.get();
+            result.completeExceptionally(new DialBackoffException(address, h.failures(), h.remaining(), h.lastError()));
+            return result;
+        }
+        meters.dial("started");
         dialling.put(address, result);
-        result.whenComplete((id, e) -> dialling.remove(address, result));
+        result.whenComplete((id, e) -> {
+            dialling.remove(address, result);
+            if (e == null) {
+                dialBackoff.succeeded(address);
+            } else if (!closing) {
+                meters.dial("failed");
+                dialBackoff.failed(address, System.nanoTime(), e);
+                log.debug("dial to {} failed ({}); held for {}", address, e.toString(),
+                        dialBackoff.held(address, System.nanoTime()).map(DialBackoff.Held::remaining).orElse(Duration.ZERO));
+            }
+        });
         Connection connection = new Connection(this, address, result);
         new Bootstrap()
                 .group(loop)
@@ -505,6 +531,8 @@ public final class NettyTransport implements Transport {
     /** {@code c} finished its handshake. */
     void established(Connection c) {
         handshaking.remove(c);
+        // The peer answers at its address (whoever dialled): the next failure starts the backoff afresh.
+        dialBackoff.succeeded(c.peer().address());
         PeerKey key = PeerKey.of(c.peer());
         if (!wouldKeep(c)) {
             c.closeAsDuplicate();
@@ -609,8 +637,10 @@ public final class NettyTransport implements Transport {
      * The idle sweep, every {@link TransportConfig#linkIdleTimeout()}: proposes closing each link
      * that is {@link #idle}, then starts a new period. An idle link so closes one to three
      * periods after its last frame (the peer agrees once its own period without traffic ended).
+     * It also forgets the dial failures of addresses that have been free to dial for a while.
      */
     private void closeIdleLinks() {
+        dialBackoff.forgetSettled(System.nanoTime());
         for (Link link : links.values()) {
             Connection c = link.current;
             if (c == null || c.draining()) {

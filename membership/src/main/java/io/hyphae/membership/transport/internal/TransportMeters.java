@@ -72,6 +72,15 @@ final class TransportMeters {
         counter("hyphae.transport.sends.dropped", "reason", reason).increment();
     }
 
+    /**
+     * A dial by {@code result}: {@code started} (a socket connect went out), {@code failed} (a
+     * started one failed, in the connect or the handshake), {@code backing_off} (not attempted:
+     * the address failed a moment ago, see DialBackoff).
+     */
+    void dial(String result) {
+        counter("hyphae.transport.dials", "result", result).increment();
+    }
+
     void linkDown(LinkDownReason reason) {
         counter("hyphae.transport.links.down", "reason", reason.tag()).increment();
     }
