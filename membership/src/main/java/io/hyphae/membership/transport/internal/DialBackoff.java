@@ -16,6 +16,12 @@ import java.util.random.RandomGenerator;
  * reported, by whichever layer wanted the link, and a node spends its event loop redialling:
  * 5,000 dials a second to one address in the split scenario (docs/faults.md).
  *
+ * <p>A failure the peer's host <em>answered</em> (a refused connect, a failed handshake) holds
+ * the address from the second in a row on, one step behind: that is what a process restarting
+ * at the same address looks like for a few milliseconds (its port closed, or its connections
+ * closed under a handshake), and holding it would turn away the dials to its next incarnation,
+ * the casts queued behind them with them. A dead process refuses the second dial too.
+ *
  * <p>Plain state of one event loop (the transport's): time is handed in, nothing is locked. An
  * address is forgotten once it connects, or once it has been free to dial for
  * {@link Backoff#max()} (the next failure then starts from the initial delay again).
@@ -44,11 +50,15 @@ final class DialBackoff {
         return Optional.of(new Held(f.count, Duration.ofNanos(f.retryAtNanos - nowNanos), f.lastError));
     }
 
-    /** A dial to {@code address} failed at {@code nowNanos}: it is held for the next delay. */
-    void failed(HostAndPort address, long nowNanos, Throwable cause) {
+    /**
+     * A dial to {@code address} failed at {@code nowNanos}: it is held for the next delay.
+     * {@code answered}: the peer's host answered (refused, or a failed handshake), see above.
+     */
+    void failed(HostAndPort address, long nowNanos, Throwable cause, boolean answered) {
         Failures before = failures.get(address);
         int count = before == null || settled(before, nowNanos) ? 1 : before.count + 1;
-        long delay = backoff.delay(count - 1, random).toNanos();
+        int step = answered ? count - 2 : count - 1;
+        long delay = step < 0 ? 0 : backoff.delay(step, random).toNanos();
         failures.put(address, new Failures(count, nowNanos + delay, String.valueOf(cause)));
     }
 

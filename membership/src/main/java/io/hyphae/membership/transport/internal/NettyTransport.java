@@ -30,11 +30,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -422,7 +424,7 @@ public final class NettyTransport implements Transport {
                 dialBackoff.succeeded(address);
             } else if (!closing) {
                 meters.dial("failed");
-                dialBackoff.failed(address, System.nanoTime(), e);
+                dialBackoff.failed(address, System.nanoTime(), e, answered(e));
                 log.debug("dial to {} failed ({}); held for {}", address, e.toString(),
                         dialBackoff.held(address, System.nanoTime()).map(DialBackoff.Held::remaining).orElse(Duration.ZERO));
             }
@@ -447,6 +449,23 @@ public final class NettyTransport implements Transport {
                     }
                 });
         return result;
+    }
+
+    /**
+     * Whether the peer's host answered the failed dial: a refusal (nothing listens) or a failed
+     * handshake (a process answered), as opposed to no answer (unreachable, a blackhole route, a
+     * connect timeout). See {@link DialBackoff}.
+     */
+    private static boolean answered(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConnectTimeoutException) {
+                return false;
+            }
+            if (t instanceof HandshakeException || t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Redials a link that broke, with backoff and jitter, until it is back or the window closes. */

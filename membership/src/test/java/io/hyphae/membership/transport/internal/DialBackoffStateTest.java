@@ -23,7 +23,7 @@ class DialBackoffStateTest {
         long now = 0;
         Duration[] holds = new Duration[6];
         for (int i = 0; i < holds.length; i++) {
-            backoff.failed(A, now, new ConnectException("refused"));
+            backoff.failed(A, now, new ConnectException("refused"), false);
             holds[i] = backoff.held(A, now).orElseThrow().remaining();
             assertThat(backoff.held(A, now).orElseThrow().failures()).isEqualTo(i + 1);
             now += holds[i].toNanos(); // asked again the moment the hold ends
@@ -38,20 +38,32 @@ class DialBackoffStateTest {
     }
 
     @Test
+    void aFailureTheHostAnsweredHoldsTheAddressFromTheSecondInARow() {
+        // a restart at the same address: refused once, for a moment; not held
+        backoff.failed(A, 0, new ConnectException("refused"), true);
+        assertThat(backoff.held(A, 0)).isEmpty();
+
+        // refused again: a dead process; held from now on, starting at the initial delay
+        backoff.failed(A, 10 * MS, new ConnectException("refused"), true);
+        assertThat(backoff.held(A, 10 * MS).orElseThrow().remaining()).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+        assertThat(backoff.held(A, 10 * MS).orElseThrow().failures()).isEqualTo(2);
+    }
+
+    @Test
     void aSuccessOrALongQuietStartsTheBackoffAgain() {
-        backoff.failed(A, 0, new ConnectException("refused"));
-        backoff.failed(A, 200 * MS, new ConnectException("refused"));
+        backoff.failed(A, 0, new ConnectException("refused"), false);
+        backoff.failed(A, 200 * MS, new ConnectException("refused"), false);
         backoff.succeeded(A);
         assertThat(backoff.held(A, 200 * MS)).isEmpty();
-        backoff.failed(A, 300 * MS, new ConnectException("refused"));
+        backoff.failed(A, 300 * MS, new ConnectException("refused"), false);
         assertThat(backoff.held(A, 300 * MS).orElseThrow().failures()).isEqualTo(1);
 
         // free to dial for longer than the max: the next failure is a first failure again, and the entry can go
         long quiet = 300 * MS + 100 * MS + 1_000 * MS;
-        backoff.failed(B, 0, new ConnectException("refused"));
+        backoff.failed(B, 0, new ConnectException("refused"), false);
         backoff.forgetSettled(quiet);
         assertThat(backoff.size()).isZero();
-        backoff.failed(A, quiet, new ConnectException("refused"));
+        backoff.failed(A, quiet, new ConnectException("refused"), false);
         assertThat(backoff.held(A, quiet).orElseThrow().failures()).isEqualTo(1);
         assertThat(backoff.held(A, quiet).orElseThrow().lastError()).contains("refused");
     }
