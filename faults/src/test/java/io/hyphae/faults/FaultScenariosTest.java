@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,8 +115,6 @@ class FaultScenariosTest {
     }
 
     @Test
-    @Disabled("KNOWN REGRESSION, docs/faults.md known problem 1: under blackhole routes every node's event loop"
-            + " handles nothing for ~1 s after its first HEARTBEAT_TIMEOUT close, so multicalls return ~2 s after a 1 s timeout")
     void clusterSplitTwoThreeHealsIntoOne() throws Exception {
         FaultCluster cluster = start("split-2-3", "static");
         try {
