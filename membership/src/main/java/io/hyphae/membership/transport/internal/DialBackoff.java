@@ -19,8 +19,9 @@ import java.util.random.RandomGenerator;
  * <p>A failure the peer's host <em>answered</em> (a refused connect, a failed handshake) holds
  * the address from the second in a row on, one step behind: that is what a process restarting
  * at the same address looks like for a few milliseconds (its port closed, or its connections
- * closed under a handshake), and holding it would turn away the dials to its next incarnation,
- * the casts queued behind them with them. A dead process refuses the second dial too.
+ * closed under a handshake), and holding it would turn away the dials to its next incarnation
+ * (an RPC cast sent to it meanwhile is dropped as unreachable). A dead process refuses the
+ * second dial too.
  *
  * <p>Plain state of one event loop (the transport's): time is handed in, nothing is locked. An
  * address is forgotten once it connects, or once it has been free to dial for
