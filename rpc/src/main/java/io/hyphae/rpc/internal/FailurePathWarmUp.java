@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * concatenations are linked), and a node's failure paths first run at the worst moment, when a
  * peer has just died and every node's event loop is busy with it. W4 (docs/performance.md) saw
  * the first multicall after a kill wait on exactly that. Running them here moves that cost to
- * start, where it costs a few milliseconds once; later nodes in the same JVM share the linked
- * code. The scratch node touches nothing of the real one: its own ports, meters and loop thread,
+ * start, off the event loop and once (0.1 s in a cold JVM, most of it loading classes the node
+ * loads anyway; a few milliseconds warm); later nodes in the same JVM share the linked code. The scratch node touches nothing of the real one: its own ports, meters and loop thread,
  * all gone when this returns.
  */
 public final class FailurePathWarmUp {
