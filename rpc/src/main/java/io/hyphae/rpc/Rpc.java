@@ -4,6 +4,7 @@ import io.hyphae.membership.HyphaeNode;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.config.HyphaeConfig;
 import io.hyphae.membership.transport.TransportResources;
+import io.hyphae.rpc.internal.FailurePathWarmUp;
 import io.hyphae.rpc.internal.NodeMembership;
 import io.hyphae.rpc.internal.NodeMessaging;
 import io.hyphae.rpc.internal.RpcNode;
@@ -99,6 +100,7 @@ public interface Rpc extends AutoCloseable {
         // All in the node's beforeJoining hook: the node joins only once the handlers exist. If
         // anything here throws, HyphaeNode.start closes the node and rethrows.
         HyphaeNode.start(config, meters, resources, node -> {
+            FailurePathWarmUp.onceForThisJvm();
             messaging.attach(node.transport(), config.transport().wireLimits());
             messaging.use(node);
             Rpc rpc = new RpcNode(new NodeMembership(node), messaging, rpcConfig, meters, Optional.of(node));

@@ -29,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>in {@code expect N}, out {@code DONE received=R lost=L reordered=O} when N casts from
  *       the driver arrived (or {@code IDLE_MS} passed without one);</li>
  *   <li>in {@code stats}, out {@code STATS heap=BYTES threads=N} ({@link JvmStats}, after a full GC);</li>
+ *   <li>in {@code cpu}, out {@code CPU all=NS loop=NS}: the CPU time this JVM's threads, and its
+ *       event loop alone, have used so far ({@link JvmStats.Cpu});</li>
  *   <li>out {@code DOWN name} when a member goes down.</li>
  * </ul>
  */
@@ -144,6 +146,12 @@ public final class BenchNode {
                     String stats = JvmStats.measure().line();
                     synchronized (out) {
                         out.println(stats);
+                        out.flush();
+                    }
+                } else if (line.equals("cpu")) {
+                    String cpu = JvmStats.Cpu.now().line();
+                    synchronized (out) {
+                        out.println(cpu);
                         out.flush();
                     }
                 } else if (line.equals("leave")) {

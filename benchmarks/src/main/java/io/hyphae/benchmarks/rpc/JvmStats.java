@@ -1,6 +1,11 @@
 package io.hyphae.benchmarks.rpc;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -21,6 +26,62 @@ record JvmStats(long heapBytes, int threads) {
         System.gc();
         return new JvmStats(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(),
                 ManagementFactory.getThreadMXBean().getThreadCount());
+    }
+
+    /**
+     * CPU time the live threads of this JVM have used so far, in nanoseconds: {@code all} of them
+     * (event loops, handlers, JIT compilers, GC) and the node's event-loop threads alone
+     * ({@code loop}). Read from {@code /proc/self/task/}*{@code /schedstat}, which counts
+     * nanoseconds where the JDK's process CPU time counts 10 ms ticks; zeros where there is no
+     * such file (not Linux). A thread that ended is no longer counted.
+     */
+    record Cpu(long allNanos, long loopNanos) {
+
+        // Linux keeps the first 15 bytes of a thread's name: "hyphae-transport-1-1" reads so.
+        private static final String LOOP_THREAD = "hyphae-transpor";
+
+        static Cpu now() {
+            Path tasks = Path.of("/proc/self/task");
+            if (!Files.isDirectory(tasks)) {
+                return new Cpu(0, 0);
+            }
+            long all = 0;
+            long loop = 0;
+            try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+                for (Path t : threads) {
+                    try {
+                        long ns = Long.parseLong(Files.readString(t.resolve("schedstat")).split(" ")[0]);
+                        all += ns;
+                        if (Files.readString(t.resolve("comm")).startsWith(LOOP_THREAD)) {
+                            loop += ns;
+                        }
+                    } catch (IOException | RuntimeException gone) {
+                        // The thread ended while we read.
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new Cpu(all, loop);
+        }
+
+        Cpu plus(Cpu o) {
+            return new Cpu(allNanos + o.allNanos, loopNanos + o.loopNanos);
+        }
+
+        Cpu minus(Cpu o) {
+            return new Cpu(allNanos - o.allNanos, loopNanos - o.loopNanos);
+        }
+
+        /** The line a node prints for {@code cpu}. */
+        String line() {
+            return String.format(Locale.ROOT, "CPU all=%d loop=%d", allNanos, loopNanos);
+        }
+
+        static Cpu parse(String line) {
+            String[] f = line.split(" ");
+            return new Cpu(Long.parseLong(f[1].substring("all=".length())), Long.parseLong(f[2].substring("loop=".length())));
+        }
     }
 
     /** The line a node prints for {@code stats}. */

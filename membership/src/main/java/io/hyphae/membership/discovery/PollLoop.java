@@ -44,7 +44,14 @@ public final class PollLoop implements AutoCloseable {
         }
         Duration delay = poll.get();
         if (!closed) {
-            next = scheduler.schedule(this::run, delay.toNanos(), TimeUnit.NANOSECONDS);
+            Future<?> scheduled = scheduler.schedule(this::run, delay.toNanos(), TimeUnit.NANOSECONDS);
+            next = scheduled;
+            if (closed) {
+                // close() ran between the check and here and may have cancelled the previous
+                // future: this one is cancelled here (both fields are volatile, so of close()
+                // and this, at least one sees the other's write).
+                scheduled.cancel(false);
+            }
         }
     }
 

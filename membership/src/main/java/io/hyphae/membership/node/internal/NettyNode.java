@@ -82,6 +82,7 @@ public final class NettyNode implements HyphaeNode {
             transport.close();
             throw e;
         }
+        CrashRehearsal.onceForThisJvm(config.overlay(), config.broadcast(), config.directory());
         NodeCore core = new NodeCore(self, config.overlay(), config.broadcast(), Optional.of(config.directory()),
                 config.transport().wireLimits(), new SplittableRandom());
         NodeDriver driver = new NodeDriver(core, transport, meters);
