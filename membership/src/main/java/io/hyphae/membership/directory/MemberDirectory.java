@@ -66,6 +66,9 @@ import java.util.random.RandomGenerator;
  */
 public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
 
+    /** Suspicion timeouts a node without neighbours lets a suspicion stand before it judges. */
+    static final int CUT_OFF_PATIENCE = 3;
+
     private NodeId self;
     private final MemberKey selfKey;
     private final DirectoryConfig config;
@@ -82,6 +85,18 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
     private boolean started;
     private boolean left;
+    /**
+     * The end (exclusive) of the last moment this node had reason to doubt its own view
+     * (Lifeguard's local health): its event loop ran late by more than {@link #lagLimitMillis}
+     * ({@link #observeLag}), or it got a neighbour back after it had none. A suspicion turns into
+     * DOWN here only after it stood a whole timeout since then; one raised in that very moment
+     * (a link this node found broken as it caught up) counts as doubted too.
+     */
+    private long doubtedUntilMillis = Long.MIN_VALUE;
+    /** When this node lost its last neighbour, or {@link Long#MIN_VALUE} while it has one. */
+    private long cutOffSinceMillis = Long.MIN_VALUE;
+    private long suspicionsRaised;
+    private long verdictsPostponed;
 
     /** An entry plus what this node already reported or raised about it. */
     private static final class Entry {
@@ -101,6 +116,8 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         boolean deferred;
         /** When the suspicion timer of the current SUSPECT entry is due. */
         long suspicionDueMillis;
+        /** Since when the current suspicion has stood, as far as this node's verdict goes (see {@link #doubtedUntilMillis}). */
+        long suspicionSinceMillis;
 
         Entry(MemberKey key) {
             this.keyHash = DirectoryDigest.keyHash(key);
@@ -132,6 +149,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             return out;
         }
         started = true;
+        cutOffSinceMillis = nowMillis; // no neighbour yet
         apply(new Member(self, MemberStatus.ALIVE, 1), nowMillis, out);
         announceSelfIfFirstNeighbour(out);
         // A random first delay spreads the rounds of nodes started together over the interval.
@@ -159,6 +177,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         }
         self = fresh;
         neighbours.clear(); // the overlay starts again, and reports its new neighbours
+        cutOffSinceMillis = nowMillis;
         // Whatever this node suspected while it was cut off or starved is as doubtful as the
         // verdict on itself: left to the others, or a rejoin would spread false DOWNs in turn.
         for (Entry e : entries.values()) {
@@ -204,6 +223,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             Member suspected = new Member(peer, MemberStatus.SUSPECT, e.member.version());
             apply(suspected, nowMillis, out);
             e.raised = Optional.of(suspected);
+            suspicionsRaised++;
             out.add(new Notify<>(new Broadcast(new Update(List.of(suspected)))));
         }
         return out;
@@ -246,6 +266,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     public List<Effect<DirectoryMessage>> neighbourUp(long nowMillis, NodeId peer) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
         if (!neighbours.contains(peer) && !peer.equals(self)) {
+            if (neighbours.isEmpty() && cutOffSinceMillis != Long.MIN_VALUE) {
+                // Back from being cut off: refutations this node could not hear may still be on
+                // their way to it, so what it suspected meanwhile must stand a timeout more.
+                cutOffSinceMillis = Long.MIN_VALUE;
+                doubtedUntilMillis = Math.max(doubtedUntilMillis, nowMillis + 1);
+            }
             neighbours.add(peer);
             if (started && !left) {
                 announceSelfIfFirstNeighbour(out);
@@ -267,8 +293,38 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     }
 
     public List<Effect<DirectoryMessage>> neighbourDown(long nowMillis, NodeId peer) {
-        neighbours.remove(peer);
+        if (neighbours.remove(peer) && neighbours.isEmpty()) {
+            cutOffSinceMillis = nowMillis;
+        }
         return List.of();
+    }
+
+    /**
+     * The driver saw this node's event loop run {@code lagMillis} late (a timer fired that much
+     * after it was due): the node is starved (an overloaded machine, a long GC pause), so
+     * refutations may sit unread in its inbound queue, and its own heartbeats went out late,
+     * which is why its links broke. Above {@link #lagLimitMillis} it counts as doubt: no
+     * suspicion held here turns into DOWN before it has stood a whole timeout after this.
+     */
+    public void observeLag(long nowMillis, long lagMillis) {
+        if (lagMillis > lagLimitMillis()) {
+            doubtedUntilMillis = Math.max(doubtedUntilMillis, nowMillis + 1);
+        }
+    }
+
+    /** Event-loop lag this node tolerates before it doubts its own view: a tenth of the suspicion timeout. */
+    public long lagLimitMillis() {
+        return Math.max(1, config.suspicionTimeout().toMillis() / 10);
+    }
+
+    /** Suspicions this node raised itself (its link to a live-believed member broke). */
+    public long suspicionsRaised() {
+        return suspicionsRaised;
+    }
+
+    /** Suspicion timers that fired but did not judge: this node lagged, or was or had been cut off, meanwhile. */
+    public long verdictsPostponed() {
+        return verdictsPostponed;
     }
 
     @Override
@@ -376,6 +432,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             }
         }
         if (incoming.status() == MemberStatus.SUSPECT) {
+            e.suspicionSinceMillis = now;
             e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
             out.add(new Schedule<>(new SuspicionTimeout(key, incoming.id().incarnation(), incoming.version()),
                     config.suspicionTimeout()));
@@ -416,12 +473,22 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (e.deferred) {
             return; // suspected while this node was the one cut off: the others decide
         }
-        if (now - e.suspicionDueMillis > config.suspicionTimeout().toMillis() / 4) {
-            // The timer fired late: this node was starved (a long GC pause, an overloaded
-            // machine), and the refutation may be waiting in its own inbound queue. Judging now
-            // would declare a live member DOWN for this node's slowness; wait one more timeout,
-            // on time this time. (A simulator fires timers on time; this is for real machines.)
-            e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
+        // A late timer is lag this node sees for itself, whether or not the driver reported it.
+        observeLag(now, now - e.suspicionDueMillis);
+        long timeout = config.suspicionTimeout().toMillis();
+        boolean doubted = doubtedUntilMillis > e.suspicionSinceMillis;
+        // Without a neighbour this node is the likeliest one cut off, and nobody can confirm its
+        // suspicion: it waits CUT_OFF_PATIENCE timeouts, not forever (the survivor of a 2-node
+        // cluster whose other machine died must still report it).
+        boolean cutOff = cutOffSinceMillis != Long.MIN_VALUE;
+        if (doubted || (cutOff && now - e.suspicionSinceMillis < CUT_OFF_PATIENCE * timeout)) {
+            // Judging now would declare a live member DOWN for this node's own slowness or
+            // isolation: the suspicion must stand a whole timeout more, on time and connected.
+            if (doubted) {
+                e.suspicionSinceMillis = Math.max(now, doubtedUntilMillis);
+            }
+            e.suspicionDueMillis = now + timeout;
+            verdictsPostponed++;
             out.add(new Schedule<>(t, config.suspicionTimeout()));
             return;
         }

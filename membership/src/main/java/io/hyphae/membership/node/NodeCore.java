@@ -151,6 +151,15 @@ public final class NodeCore implements ProtocolCore<Object> {
         return out;
     }
 
+    /**
+     * The driver's measure of this node's health: its event loop ran {@code lagMillis} behind
+     * (a timer fired that much after it was due). A starved node doubts its own failure
+     * verdicts ({@link MemberDirectory#observeLag}); the driver measures, the core decides.
+     */
+    public void loopLag(long nowMillis, long lagMillis) {
+        directory.ifPresent(d -> d.observeLag(nowMillis, lagMillis));
+    }
+
     /** Fresh seeds from discovery, without joining (see {@link HyParView#updateContacts}). */
     public void updateContacts(List<NodeId> contacts) {
         overlay.updateContacts(contacts);

@@ -110,6 +110,8 @@ public final class NettyTransport implements Transport {
     private final TransportConfig config;
     private final EventLoop loop;
     private final PinnedExecutor executor;
+    /** Lag over a heartbeat interval: this loop wrote its heartbeats that late too. */
+    private final LoopLag lag;
     private final TransportMeters meters;
     private final HandshakeProof proofs;
     private final Optional<TlsContexts> tls;
@@ -133,7 +135,8 @@ public final class NettyTransport implements Transport {
     private NettyTransport(TransportConfig config, String nodeName, MeterRegistry registry, TransportResources resources) {
         this.config = config;
         this.loop = resources.eventLoopGroup().next();
-        this.executor = new PinnedExecutor(loop);
+        this.lag = new LoopLag(config.heartbeatInterval().toNanos());
+        this.executor = new PinnedExecutor(loop, lag);
         this.proofs = new HandshakeProof(config.secret());
         this.tls = config.tls().map(TlsContexts::load);
         ChannelFuture bound = new ServerBootstrap()
@@ -215,6 +218,15 @@ public final class NettyTransport implements Transport {
     @Override
     public ScheduledExecutorService executor() {
         return executor;
+    }
+
+    @Override
+    public long loopLagMillis() {
+        return lag.currentNanos() / 1_000_000;
+    }
+
+    LoopLag loopLag() {
+        return lag;
     }
 
     @Override

@@ -72,6 +72,11 @@ final class TransportMeters {
         counter("hyphae.transport.sends.dropped", "reason", reason).increment();
     }
 
+    /** A heartbeat timeout passed over because this node's own loop lagged (Connection#readerIdle). */
+    void heartbeatExtended() {
+        counter("hyphae.transport.heartbeat.extended").increment();
+    }
+
     void linkDown(LinkDownReason reason) {
         counter("hyphae.transport.links.down", "reason", reason.tag()).increment();
     }
