@@ -95,7 +95,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     private long doubtedUntilMillis = Long.MIN_VALUE;
     /** When this node lost its last neighbour, or {@link Long#MIN_VALUE} while it has one. */
     private long cutOffSinceMillis = Long.MIN_VALUE;
+    /** When this node's loop last lagged over {@link #lagLimitMillis}: it raises no suspicion for a timeout after. */
+    private long laggedAtMillis = Long.MIN_VALUE;
     private long suspicionsRaised;
+    private long suspicionsWithheld;
+    private long verdictsByTimeout;
+    private long verdictsByRefusal;
     private long verdictsPostponed;
 
     /** An entry plus what this node already reported or raised about it. */
@@ -114,6 +119,8 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
          * verdict (a refutation, or their DOWN) decides. Cleared when the entry changes.
          */
         boolean deferred;
+        /** When {@link #linkBroken} last dialled this member again; reset by a new incarnation. */
+        long redialedAtMillis = Long.MIN_VALUE;
         /** When the suspicion timer of the current SUSPECT entry is due. */
         long suspicionDueMillis;
         /** Since when the current suspicion has stood, as far as this node's verdict goes (see {@link #doubtedUntilMillis}). */
@@ -220,6 +227,15 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (e.member.status() == MemberStatus.SUSPECT) {
             e.raised = Optional.of(e.member); // already spreading; still ours to confirm
         } else if (e.member.status() == MemberStatus.ALIVE) {
+            if (laggedAtMillis != Long.MIN_VALUE && nowMillis - laggedAtMillis < config.suspicionTimeout().toMillis()) {
+                // This node lagged within the last timeout: the link most likely broke (or the
+                // dial timed out) for its own slowness, and its suspicion would set every other
+                // node's timer running. An unhealthy node is slow to suspect (Lifeguard); the
+                // redial still goes out (linkBroken), a refused one still declares DOWN, and the
+                // healthy nodes whose links to the peer break suspect it themselves.
+                suspicionsWithheld++;
+                return out;
+            }
             Member suspected = new Member(peer, MemberStatus.SUSPECT, e.member.version());
             apply(suspected, nowMillis, out);
             e.raised = Optional.of(suspected);
@@ -234,11 +250,17 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      * with a sync. A live peer answers (and hears of the suspicion, which it refutes); a peer
      * whose process is gone refuses the dial, which the shell reports as
      * {@link #connectionRefused}; a silent one times out, and the suspicion runs its course.
+     * At most one redial per member per suspicion timeout: a redial that fails breaks a link in
+     * turn, and redialling that at once looped without end (a dial answered by the member's next
+     * incarnation fails at once; on a starved machine a million such dials a minute).
      */
     public List<Effect<DirectoryMessage>> linkBroken(long nowMillis, NodeId peer) {
         List<Effect<DirectoryMessage>> out = suspect(nowMillis, peer);
         Entry e = entries.get(MemberKey.of(peer));
-        if (!left && e != null && e.member.id().equals(peer) && e.member.status().isLive() && !peer.sameNodeAs(self)) {
+        if (!left && e != null && e.member.id().equals(peer) && e.member.status().isLive() && !peer.sameNodeAs(self)
+                && (e.redialedAtMillis == Long.MIN_VALUE
+                        || nowMillis - e.redialedAtMillis >= config.suspicionTimeout().toMillis())) {
+            e.redialedAtMillis = nowMillis;
             out.add(new Send<>(peer, digestSync()));
         }
         return out;
@@ -258,6 +280,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         }
         Member down = new Member(peer, MemberStatus.DOWN, e.member.version());
         apply(down, nowMillis, out);
+        verdictsByRefusal++;
         out.add(new Notify<>(new Broadcast(new Update(List.of(down)))));
         return out;
     }
@@ -304,11 +327,13 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      * after it was due): the node is starved (an overloaded machine, a long GC pause), so
      * refutations may sit unread in its inbound queue, and its own heartbeats went out late,
      * which is why its links broke. Above {@link #lagLimitMillis} it counts as doubt: no
-     * suspicion held here turns into DOWN before it has stood a whole timeout after this.
+     * suspicion held here turns into DOWN before it has stood a whole timeout after this, and
+     * for a timeout this node raises no suspicion itself ({@link #suspect}).
      */
     public void observeLag(long nowMillis, long lagMillis) {
         if (lagMillis > lagLimitMillis()) {
             doubtedUntilMillis = Math.max(doubtedUntilMillis, nowMillis + 1);
+            laggedAtMillis = Math.max(laggedAtMillis, nowMillis);
         }
     }
 
@@ -320,6 +345,21 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     /** Suspicions this node raised itself (its link to a live-believed member broke). */
     public long suspicionsRaised() {
         return suspicionsRaised;
+    }
+
+    /** Members this node declared DOWN itself when a suspicion timed out. */
+    public long verdictsByTimeout() {
+        return verdictsByTimeout;
+    }
+
+    /** Members this node declared DOWN itself because a dial to them was refused. */
+    public long verdictsByRefusal() {
+        return verdictsByRefusal;
+    }
+
+    /** Suspicions this node did not raise because it lagged within the last suspicion timeout. */
+    public long suspicionsWithheld() {
+        return suspicionsWithheld;
     }
 
     /** Suspicion timers that fired but did not judge: this node lagged, or was or had been cut off, meanwhile. */
@@ -416,6 +456,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             e.upReported = false;
             e.downReported = false;
             e.raised = Optional.empty();
+            e.redialedAtMillis = Long.MIN_VALUE;
         }
         setMember(e, incoming);
         if (incoming.status().isLive() && !e.upReported) {
@@ -495,6 +536,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         boolean raisedHere = e.raised.isPresent() && e.raised.get().equals(e.member);
         Member down = new Member(e.member.id(), MemberStatus.DOWN, e.member.version());
         apply(down, now, out);
+        verdictsByTimeout++;
         if (raisedHere) {
             out.add(new Notify<>(new Broadcast(new Update(List.of(down)))));
         }

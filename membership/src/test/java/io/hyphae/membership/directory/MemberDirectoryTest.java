@@ -190,6 +190,36 @@ class MemberDirectoryTest {
     }
 
     @Test
+    void aNodeThatLaggedRaisesNoSuspicionForATimeoutButStillRedials() {
+        MemberDirectory d = connected(SELF, CONFIG);
+        update(d, T0, alive(A, 1), alive(B, 1));
+        d.observeLag(T0, 2000);
+
+        // its link to A broke 4 s later: most likely its own doing, so no SUSPECT, but the redial
+        List<Effect<DirectoryMessage>> broken = d.linkBroken(T0 + 4000, A);
+        assertThat(notifications(broken)).isEmpty();
+        assertThat(sent(broken, A)).singleElement().isInstanceOf(Sync.class);
+        assertThat(d.member(MemberKey.of(A))).contains(alive(A, 1));
+        assertThat(d.suspicionsWithheld()).isEqualTo(1);
+
+        // a timeout after the lag it suspects again
+        assertThat(notifications(d.linkBroken(T0 + 5000, B)))
+                .containsExactly(new Broadcast(new Update(List.of(member(B, MemberStatus.SUSPECT, 1)))));
+    }
+
+    @Test
+    void aBrokenLinkIsRedialledAtMostOncePerSuspicionTimeout() {
+        MemberDirectory d = connected(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+
+        assertThat(sent(d.linkBroken(T0, A), A)).hasSize(1);
+        // the redial failed at once (say A's next incarnation answered at its address): no loop
+        assertThat(sent(d.linkBroken(T0 + 1, A), A)).isEmpty();
+        assertThat(sent(d.linkBroken(T0 + 4999, A), A)).isEmpty();
+        assertThat(sent(d.linkBroken(T0 + 5000, A), A)).hasSize(1);
+    }
+
+    @Test
     void aNodeThatStaysStarvedNeverJudgesButItsRefutationStillCounts() {
         MemberDirectory d = connected(SELF, CONFIG);
         update(d, T0, alive(A, 1));
