@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  * S2 and S4: many real nodes (Netty on loopback, static discovery naming only the first node)
  * in one JVM, on one shared set of event loops.
  *
- * <p>S2 starts them, several at a time ({@link #startAll}), and measures, from the first start, the time until
+ * <p>S2 starts them ({@link #startAll}) and measures, from the first start, the time until
  * every directory lists every node, every active view is within bounds and symmetric, and the
  * overlay is one connected component; then the heap each node costs (used heap after GC, less
  * what was used before the first start, over the nodes) and the JVM's thread count.
@@ -123,15 +123,17 @@ final class ManyNodes {
 
     /**
      * Starts the nodes, the first (the seed) alone, then the others {@code --start-threads} at a
-     * time (16 by default; 1 starts them one after the other). A real cluster's nodes start
-     * each in its own process, at once when a deployment rolls out; here each start blocks on
-     * the shared event loops (binding the listener, entering the loop), and a thousand starts
-     * one by one on a starved machine took minutes, each waiting behind the loops' whole backlog.
-     * The starting threads end before the figures are taken.
+     * time: 1 by default, one after the other, as the figures in docs/overlay.md were taken. Each
+     * start blocks on the shared event loops (binding the listener, entering the loop), so on a
+     * starved machine a thousand starts one by one take a minute or more. Starting them 16 at a
+     * time takes seconds, but then hundreds JOIN through the one seed at once, and the seed's
+     * evictions left a fifth of them without a neighbour for a minute (docs/overlay.md); real
+     * clusters that start at once find many seeds through discovery. The starting threads end
+     * before the figures are taken.
      */
     private void startAll(String seed, int port) {
         nodes.add(HyphaeNode.start(config(0, port, seed), registry, resources));
-        int threads = TransportRoundTrip.intOption(options, "--start-threads", 16);
+        int threads = TransportRoundTrip.intOption(options, "--start-threads", 1);
         ExecutorService starters = Executors.newFixedThreadPool(threads);
         try {
             List<Future<HyphaeNode>> started = new ArrayList<>();
@@ -195,7 +197,8 @@ final class ManyNodes {
         long incomplete = nodes.stream().filter(n -> n.liveMembers().size() != size).count();
         if (incomplete > 0) {
             HyphaeNode fewest = nodes.stream().min(java.util.Comparator.comparingInt(n -> n.liveMembers().size())).orElseThrow();
-            return incomplete + " directories incomplete (the smallest lists " + fewest.liveMembers().size() + ": "
+            return incomplete + " directories incomplete, " + nodes.stream().filter(n -> !n.joined()).count()
+                    + " nodes without a neighbour (the smallest lists " + fewest.liveMembers().size() + ": "
                     + fewest.self() + ", joined " + fewest.joined() + ", active view " + fewest.activeView().size() + ")";
         }
         Map<NodeId, Set<NodeId>> views = new HashMap<>();
@@ -263,14 +266,18 @@ final class ManyNodes {
     /**
      * What the failure detection did so far, summed over the nodes: rejoins after a false DOWN,
      * suspicions raised, verdicts postponed for local health, the worst event-loop lag now,
-     * heartbeat timeouts extended for it, members reported down by reason, links down by
-     * reason, failed handshakes by reason.
+     * heartbeat and handshake timeouts extended for it, members reported down by reason, links
+     * down by reason, failed handshakes by reason.
      */
     private String churn() {
         StringBuilder sb = new StringBuilder("rejoins=").append((long) sum("hyphae.members.rejoins", null, null))
-                .append(" suspicions=").append((long) sum("hyphae.members.suspicions", null, null))
+                .append(" suspicions=").append((long) sum("hyphae.members.suspicions", "result", "raised"))
+                .append(" withheld=").append((long) sum("hyphae.members.suspicions", "result", "withheld"))
+                .append(" verdicts_timeout=").append((long) sum("hyphae.members.verdicts", "cause", "suspicion_timeout"))
+                .append(" verdicts_refused=").append((long) sum("hyphae.members.verdicts", "cause", "refused"))
                 .append(" postponed=").append((long) sum("hyphae.members.verdicts.postponed", null, null))
-                .append(" heartbeats_extended=").append((long) sum("hyphae.transport.heartbeat.extended", null, null))
+                .append(" heartbeats_extended=").append((long) sum("hyphae.transport.lag.extensions", "timer", "heartbeat"))
+                .append(" handshakes_extended=").append((long) sum("hyphae.transport.lag.extensions", "timer", "handshake"))
                 .append(" max_lag_ms=").append((long) registry.find("hyphae.loop.lag").gauges().stream()
                         .mapToDouble(g -> g.value()).max().orElse(0));
         for (String[] m : new String[][] {{"hyphae.members.events", "reason", "down_"},

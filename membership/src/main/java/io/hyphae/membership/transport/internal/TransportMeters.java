@@ -72,9 +72,9 @@ final class TransportMeters {
         counter("hyphae.transport.sends.dropped", "reason", reason).increment();
     }
 
-    /** A heartbeat timeout passed over because this node's own loop lagged (Connection#readerIdle). */
-    void heartbeatExtended() {
-        counter("hyphae.transport.heartbeat.extended").increment();
+    /** A heartbeat or handshake timeout ({@code timer}) given one more period because this node's own loop lagged (Connection). */
+    void lagExtension(String timer) {
+        counter("hyphae.transport.lag.extensions", "timer", timer).increment();
     }
 
     void linkDown(LinkDownReason reason) {
