@@ -266,8 +266,8 @@ final class ManyNodes {
     /**
      * What the failure detection did so far, summed over the nodes: rejoins after a false DOWN,
      * suspicions raised, verdicts postponed for local health, the worst event-loop lag now,
-     * heartbeat and handshake timeouts extended for it, members reported down by reason, links
-     * down by reason, failed handshakes by reason.
+     * heartbeat timeouts extended for it, members reported down by reason, links down by
+     * reason, failed handshakes by reason.
      */
     private String churn() {
         StringBuilder sb = new StringBuilder("rejoins=").append((long) sum("hyphae.members.rejoins", null, null))
@@ -277,7 +277,6 @@ final class ManyNodes {
                 .append(" verdicts_refused=").append((long) sum("hyphae.members.verdicts", "cause", "refused"))
                 .append(" postponed=").append((long) sum("hyphae.members.verdicts.postponed", null, null))
                 .append(" heartbeats_extended=").append((long) sum("hyphae.transport.lag.extensions", "timer", "heartbeat"))
-                .append(" handshakes_extended=").append((long) sum("hyphae.transport.lag.extensions", "timer", "handshake"))
                 .append(" max_lag_ms=").append((long) registry.find("hyphae.loop.lag").gauges().stream()
                         .mapToDouble(g -> g.value()).max().orElse(0));
         for (String[] m : new String[][] {{"hyphae.members.events", "reason", "down_"},

@@ -65,7 +65,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
     private static final int CLOSED_TO_SENDS = 1 << 30;
-    /** Heartbeat or handshake timeouts in a row a link may be given more while this node's loop lags. */
+    /** Heartbeat timeouts in a row a link may be given more while this node's loop lags. */
     static final int LAG_PATIENCE = 3;
 
     enum State { AWAIT_HELLO, AWAIT_CHALLENGE, AWAIT_PROOF, AWAIT_WELCOME, ESTABLISHED }
@@ -180,7 +180,9 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        scheduleHandshakeTimeout(0);
+        handshakeTimeout = ctx.executor().schedule(
+                () -> failHandshake(HandshakeFailure.TIMEOUT, "not finished within " + transport.config().handshakeTimeout()),
+                transport.config().handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
         transport.handshakeStarted(this);
         if (dialler && channel.pipeline().get(ChannelSetup.TLS) == null) {
             sendHello();
@@ -247,24 +249,6 @@ final class Connection extends ChannelInboundHandlerAdapter {
     }
 
     // ---- inbound frames ----
-
-    /**
-     * The handshake must finish within the handshake timeout, or, if this node's own loop lagged
-     * meanwhile (the peer's answers may be waiting behind its backlog: a handshake is two round
-     * trips, each queued on both loops), within up to {@link #LAG_PATIENCE} more. A starved node
-     * that dropped every half-done handshake could form no new link at all, and only dialled again.
-     */
-    private void scheduleHandshakeTimeout(int extensions) {
-        Duration timeout = transport.config().handshakeTimeout();
-        handshakeTimeout = channel.eventLoop().schedule(() -> {
-            if (extensions < LAG_PATIENCE && transport.loopLag().laggedWithin(timeout.toNanos())) {
-                transport.meters().lagExtension("handshake");
-                scheduleHandshakeTimeout(extensions + 1);
-            } else {
-                failHandshake(HandshakeFailure.TIMEOUT, "not finished within " + timeout.multipliedBy(extensions + 1L));
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
 
     /**
      * Nothing arrived for a heartbeat timeout. If this node's own loop ran its timers late within
