@@ -98,7 +98,8 @@ public final class NodeCore implements ProtocolCore<Object> {
                     WireLimits limits, RandomGenerator random) {
         this.self = Objects.requireNonNull(self, "self");
         this.overlay = new HyParView(self, overlay, random);
-        this.plumtree = new Plumtree(self, broadcast);
+        // The directory repairs what its broadcasts miss by anti-entropy: no need to keep them long.
+        this.plumtree = new Plumtree(self, broadcast, Set.of(Channels.DIRECTORY));
         this.directory = directory.map(c -> new MemberDirectory(self, c, random));
         this.limits = Objects.requireNonNull(limits, "limits");
     }
