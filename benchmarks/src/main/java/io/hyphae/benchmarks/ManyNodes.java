@@ -8,6 +8,7 @@ import io.hyphae.membership.directory.MemberStatus;
 import io.hyphae.membership.plumtree.Channels;
 import io.hyphae.membership.transport.TransportResources;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -22,6 +23,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -30,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  * S2 and S4: many real nodes (Netty on loopback, static discovery naming only the first node)
  * in one JVM, on one shared set of event loops.
  *
- * <p>S2 starts them one after the other and measures, from the first start, the time until
+ * <p>S2 starts them ({@link #startAll}) and measures, from the first start, the time until
  * every directory lists every node, every active view is within bounds and symmetric, and the
  * overlay is one connected component; then the heap each node costs (used heap after GC, less
  * what was used before the first start, over the nodes) and the JVM's thread count.
@@ -60,7 +66,7 @@ final class ManyNodes {
     }
 
     /**
-     * {@code S2 [--nodes N] [--threads T] [--max-sync-entries N] [--anti-entropy-ms MS]
+     * {@code S2 [--nodes N] [--threads T] [--start-threads N] [--max-sync-entries N] [--anti-entropy-ms MS]
      * [--heartbeat-timeout-ms MS] [--suspicion-ms MS]}: the last four change the directory's
      * anti-entropy (512 entries every 2 s) and the failure detection (5 s + 5 s) from their
      * defaults, for experiments on a starved machine; with {@code broadcast}, S4 follows on the
@@ -84,17 +90,7 @@ final class ManyNodes {
         int port = freePort();
         String seed = address(0, port);
         long start = System.nanoTime();
-        for (int i = 0; i < size; i++) {
-            int index = i;
-            HyphaeConfig config = HyphaeConfig.builder()
-                    .cluster(c -> c.name("s2").secret(SECRET))
-                    .node(n -> n.name("s2-" + index).bind(address(index, port)))
-                    .discovery("static", d -> d.set("seeds", List.of(seed)))
-                    .directory(this::directoryOptions)
-                    .transport(this::transportOptions)
-                    .build();
-            nodes.add(HyphaeNode.start(config, registry, resources));
-        }
+        startAll(seed, port);
         long started = System.nanoTime();
         long deadline = start + CONVERGE_LIMIT.toNanos();
         String why;
@@ -113,7 +109,7 @@ final class ManyNodes {
             }
             if (now > nextProgress) {
                 // On standard error, so the figures on standard output stay one line per workload.
-                System.err.printf(Locale.ROOT, "%d ms: %s%n", (now - start) / 1_000_000, why);
+                System.err.printf(Locale.ROOT, "%d ms: %s [%s]%n", (now - start) / 1_000_000, why, churn());
                 nextProgress = now + Duration.ofSeconds(2).toNanos();
             }
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
@@ -123,6 +119,53 @@ final class ManyNodes {
         System.out.printf(Locale.ROOT, "S2 nodes=%d converge_ms=%d heap_per_node_kb=%d threads=%d start_ms=%d%n",
                 size, convergeMs, heapPerNode / 1024, ManagementFactory.getThreadMXBean().getThreadCount(),
                 (started - start) / 1_000_000);
+    }
+
+    /**
+     * Starts the nodes, the first (the seed) alone, then the others {@code --start-threads} at a
+     * time: 1 by default, one after the other, as the figures in docs/overlay.md were taken. Each
+     * start blocks on the shared event loops (binding the listener, entering the loop), so on a
+     * starved machine a thousand starts one by one take a minute or more. Starting them 16 at a
+     * time takes seconds, but then hundreds JOIN through the one seed at once, and the seed's
+     * evictions left a fifth of them without a neighbour for a minute (docs/overlay.md); real
+     * clusters that start at once find many seeds through discovery. The starting threads end
+     * before the figures are taken.
+     */
+    private void startAll(String seed, int port) {
+        nodes.add(HyphaeNode.start(config(0, port, seed), registry, resources));
+        int threads = TransportRoundTrip.intOption(options, "--start-threads", 1);
+        ExecutorService starters = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<HyphaeNode>> started = new ArrayList<>();
+            for (int i = 1; i < size; i++) {
+                HyphaeConfig config = config(i, port, seed);
+                started.add(starters.submit(() -> HyphaeNode.start(config, registry, resources)));
+            }
+            for (Future<HyphaeNode> f : started) {
+                nodes.add(f.get());
+            }
+            starters.shutdown();
+            if (!starters.awaitTermination(1, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the starting threads did not end");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the nodes", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a node did not start", e.getCause());
+        } finally {
+            starters.shutdownNow();
+        }
+    }
+
+    private HyphaeConfig config(int index, int port, String seed) {
+        return HyphaeConfig.builder()
+                .cluster(c -> c.name("s2").secret(SECRET))
+                .node(n -> n.name("s2-" + index).bind(address(index, port)))
+                .discovery("static", d -> d.set("seeds", List.of(seed)))
+                .directory(this::directoryOptions)
+                .transport(this::transportOptions)
+                .build();
     }
 
     /** Only what the command line sets; the rest stays at the defaults a user gets. */
@@ -154,7 +197,8 @@ final class ManyNodes {
         long incomplete = nodes.stream().filter(n -> n.liveMembers().size() != size).count();
         if (incomplete > 0) {
             HyphaeNode fewest = nodes.stream().min(java.util.Comparator.comparingInt(n -> n.liveMembers().size())).orElseThrow();
-            return incomplete + " directories incomplete (the smallest lists " + fewest.liveMembers().size() + ": "
+            return incomplete + " directories incomplete, " + nodes.stream().filter(n -> !n.joined()).count()
+                    + " nodes without a neighbour (the smallest lists " + fewest.liveMembers().size() + ": "
                     + fewest.self() + ", joined " + fewest.joined() + ", active view " + fewest.activeView().size() + ")";
         }
         Map<NodeId, Set<NodeId>> views = new HashMap<>();
@@ -217,6 +261,42 @@ final class ManyNodes {
         int got = delivered.get();
         System.out.printf(Locale.ROOT, "S4 nodes=%d delivered_pct=%.1f last_delivery_ms=%.1f msgs_per_delivery=%.2f%n",
                 size, 100.0 * got / size, (lastDelivery.get() - sent) / 1e6, got == 0 ? Double.NaN : frames / got);
+    }
+
+    /**
+     * What the failure detection did so far, summed over the nodes: rejoins after a false DOWN,
+     * suspicions raised, verdicts postponed for local health, the worst event-loop lag now,
+     * heartbeat timeouts extended for it, members reported down by reason, links down by
+     * reason, failed handshakes by reason.
+     */
+    private String churn() {
+        StringBuilder sb = new StringBuilder("rejoins=").append((long) sum("hyphae.members.rejoins", null, null))
+                .append(" suspicions=").append((long) sum("hyphae.members.suspicions", "result", "raised"))
+                .append(" withheld=").append((long) sum("hyphae.members.suspicions", "result", "withheld"))
+                .append(" verdicts_timeout=").append((long) sum("hyphae.members.verdicts", "cause", "suspicion_timeout"))
+                .append(" verdicts_refused=").append((long) sum("hyphae.members.verdicts", "cause", "refused"))
+                .append(" postponed=").append((long) sum("hyphae.members.verdicts.postponed", null, null))
+                .append(" heartbeats_extended=").append((long) sum("hyphae.transport.lag.extensions", "timer", "heartbeat"))
+                .append(" max_lag_ms=").append((long) registry.find("hyphae.loop.lag").gauges().stream()
+                        .mapToDouble(g -> g.value()).max().orElse(0));
+        for (String[] m : new String[][] {{"hyphae.members.events", "reason", "down_"},
+                {"hyphae.transport.links.down", "reason", "link_down_"},
+                {"hyphae.transport.handshakes", "reason", "handshake_"}}) {
+            registry.find(m[0]).counters().stream().map(c -> c.getId().getTag(m[1])).distinct()
+                    .filter(r -> r != null && !r.equals("none"))
+                    .forEach(r -> sb.append(' ').append(m[2]).append(r).append('=').append((long) sum(m[0], m[1], r)));
+        }
+        return sb.toString();
+    }
+
+    private double sum(String name, String tag, String value) {
+        var search = registry.find(name);
+        if (tag != null) {
+            search = search.tag(tag, value);
+        }
+        // The node's own counters are FunctionCounters (read from the core), which counters() omits.
+        return search.counters().stream().mapToDouble(Counter::count).sum()
+                + search.functionCounters().stream().mapToDouble(FunctionCounter::count).sum();
     }
 
     private double plumtreeFramesSent() {

@@ -66,6 +66,9 @@ import java.util.random.RandomGenerator;
  */
 public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
 
+    /** Suspicion timeouts a node without neighbours lets a suspicion stand before it judges. */
+    static final int CUT_OFF_PATIENCE = 3;
+
     private NodeId self;
     private final MemberKey selfKey;
     private final DirectoryConfig config;
@@ -82,6 +85,23 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
     private boolean started;
     private boolean left;
+    /**
+     * The end (exclusive) of the last moment this node had reason to doubt its own view
+     * (Lifeguard's local health): its event loop ran late by more than {@link #lagLimitMillis}
+     * ({@link #observeLag}), or it got a neighbour back after it had none. A suspicion turns into
+     * DOWN here only after it stood a whole timeout since then; one raised in that very moment
+     * (a link this node found broken as it caught up) counts as doubted too.
+     */
+    private long doubtedUntilMillis = Long.MIN_VALUE;
+    /** When this node lost its last neighbour, or {@link Long#MIN_VALUE} while it has one. */
+    private long cutOffSinceMillis = Long.MIN_VALUE;
+    /** When this node's loop last lagged over {@link #lagLimitMillis}: it raises no suspicion for a timeout after. */
+    private long laggedAtMillis = Long.MIN_VALUE;
+    private long suspicionsRaised;
+    private long suspicionsWithheld;
+    private long verdictsByTimeout;
+    private long verdictsByRefusal;
+    private long verdictsPostponed;
 
     /** An entry plus what this node already reported or raised about it. */
     private static final class Entry {
@@ -99,8 +119,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
          * verdict (a refutation, or their DOWN) decides. Cleared when the entry changes.
          */
         boolean deferred;
+        /** When {@link #linkBroken} last dialled this member again; reset by a new incarnation. */
+        long redialedAtMillis = Long.MIN_VALUE;
         /** When the suspicion timer of the current SUSPECT entry is due. */
         long suspicionDueMillis;
+        /** Since when the current suspicion has stood, as far as this node's verdict goes (see {@link #doubtedUntilMillis}). */
+        long suspicionSinceMillis;
 
         Entry(MemberKey key) {
             this.keyHash = DirectoryDigest.keyHash(key);
@@ -132,6 +156,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             return out;
         }
         started = true;
+        cutOffSinceMillis = nowMillis; // no neighbour yet
         apply(new Member(self, MemberStatus.ALIVE, 1), nowMillis, out);
         announceSelfIfFirstNeighbour(out);
         // A random first delay spreads the rounds of nodes started together over the interval.
@@ -159,6 +184,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         }
         self = fresh;
         neighbours.clear(); // the overlay starts again, and reports its new neighbours
+        cutOffSinceMillis = nowMillis;
         // Whatever this node suspected while it was cut off or starved is as doubtful as the
         // verdict on itself: left to the others, or a rejoin would spread false DOWNs in turn.
         for (Entry e : entries.values()) {
@@ -201,9 +227,19 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (e.member.status() == MemberStatus.SUSPECT) {
             e.raised = Optional.of(e.member); // already spreading; still ours to confirm
         } else if (e.member.status() == MemberStatus.ALIVE) {
+            if (laggedAtMillis != Long.MIN_VALUE && nowMillis - laggedAtMillis < config.suspicionTimeout().toMillis()) {
+                // This node lagged within the last timeout: the link most likely broke (or the
+                // dial timed out) for its own slowness, and its suspicion would set every other
+                // node's timer running. An unhealthy node is slow to suspect (Lifeguard); the
+                // redial still goes out (linkBroken), a refused one still declares DOWN, and the
+                // healthy nodes whose links to the peer break suspect it themselves.
+                suspicionsWithheld++;
+                return out;
+            }
             Member suspected = new Member(peer, MemberStatus.SUSPECT, e.member.version());
             apply(suspected, nowMillis, out);
             e.raised = Optional.of(suspected);
+            suspicionsRaised++;
             out.add(new Notify<>(new Broadcast(new Update(List.of(suspected)))));
         }
         return out;
@@ -214,20 +250,19 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      * with a sync. A live peer answers (and hears of the suspicion, which it refutes); a peer
      * whose process is gone refuses the dial, which the shell reports as
      * {@link #connectionRefused}; a silent one times out, and the suspicion runs its course.
-     *
-     * <p>Once per suspicion this node raised: when that sync's own link fails too (the driver
-     * reports it as another broken link), the suspicion stands and is not probed again. Probing
-     * again at once would loop as fast as the dial fails, and under a blackhole route it fails at
-     * once (docs/faults.md); the probe tick still syncs with suspects now and then, and a
-     * refutation starts a new suspicion with its own probe.
+     * At most one redial per member per suspicion timeout: a redial that fails breaks a link in
+     * turn, and redialling that at once looped without end (a dial answered by the member's next
+     * incarnation fails at once; on a starved machine a million such dials a minute; under a
+     * blackhole route, docs/faults.md, as fast as the dial fails). The probe tick still syncs
+     * with suspects now and then.
      */
     public List<Effect<DirectoryMessage>> linkBroken(long nowMillis, NodeId peer) {
-        Entry before = entries.get(MemberKey.of(peer));
-        boolean probedAlready = before != null && before.raised.isPresent() && before.raised.get().equals(before.member);
         List<Effect<DirectoryMessage>> out = suspect(nowMillis, peer);
         Entry e = entries.get(MemberKey.of(peer));
-        if (!left && !probedAlready && e != null && e.member.id().equals(peer) && e.member.status().isLive()
-                && !peer.sameNodeAs(self)) {
+        if (!left && e != null && e.member.id().equals(peer) && e.member.status().isLive() && !peer.sameNodeAs(self)
+                && (e.redialedAtMillis == Long.MIN_VALUE
+                        || nowMillis - e.redialedAtMillis >= config.suspicionTimeout().toMillis())) {
+            e.redialedAtMillis = nowMillis;
             out.add(new Send<>(peer, digestSync()));
         }
         return out;
@@ -247,6 +282,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         }
         Member down = new Member(peer, MemberStatus.DOWN, e.member.version());
         apply(down, nowMillis, out);
+        verdictsByRefusal++;
         out.add(new Notify<>(new Broadcast(new Update(List.of(down)))));
         return out;
     }
@@ -255,6 +291,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     public List<Effect<DirectoryMessage>> neighbourUp(long nowMillis, NodeId peer) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
         if (!neighbours.contains(peer) && !peer.equals(self)) {
+            if (neighbours.isEmpty() && cutOffSinceMillis != Long.MIN_VALUE) {
+                // Back from being cut off: refutations this node could not hear may still be on
+                // their way to it, so what it suspected meanwhile must stand a timeout more.
+                cutOffSinceMillis = Long.MIN_VALUE;
+                doubtedUntilMillis = Math.max(doubtedUntilMillis, nowMillis + 1);
+            }
             neighbours.add(peer);
             if (started && !left) {
                 announceSelfIfFirstNeighbour(out);
@@ -276,8 +318,55 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     }
 
     public List<Effect<DirectoryMessage>> neighbourDown(long nowMillis, NodeId peer) {
-        neighbours.remove(peer);
+        if (neighbours.remove(peer) && neighbours.isEmpty()) {
+            cutOffSinceMillis = nowMillis;
+        }
         return List.of();
+    }
+
+    /**
+     * The driver saw this node's event loop run {@code lagMillis} late (a timer fired that much
+     * after it was due): the node is starved (an overloaded machine, a long GC pause), so
+     * refutations may sit unread in its inbound queue, and its own heartbeats went out late,
+     * which is why its links broke. Above {@link #lagLimitMillis} it counts as doubt: no
+     * suspicion held here turns into DOWN before it has stood a whole timeout after this, and
+     * for a timeout this node raises no suspicion itself ({@link #suspect}).
+     */
+    public void observeLag(long nowMillis, long lagMillis) {
+        if (lagMillis > lagLimitMillis()) {
+            doubtedUntilMillis = Math.max(doubtedUntilMillis, nowMillis + 1);
+            laggedAtMillis = Math.max(laggedAtMillis, nowMillis);
+        }
+    }
+
+    /** Event-loop lag this node tolerates before it doubts its own view: a tenth of the suspicion timeout. */
+    public long lagLimitMillis() {
+        return Math.max(1, config.suspicionTimeout().toMillis() / 10);
+    }
+
+    /** Suspicions this node raised itself (its link to a live-believed member broke). */
+    public long suspicionsRaised() {
+        return suspicionsRaised;
+    }
+
+    /** Members this node declared DOWN itself when a suspicion timed out. */
+    public long verdictsByTimeout() {
+        return verdictsByTimeout;
+    }
+
+    /** Members this node declared DOWN itself because a dial to them was refused. */
+    public long verdictsByRefusal() {
+        return verdictsByRefusal;
+    }
+
+    /** Suspicions this node did not raise because it lagged within the last suspicion timeout. */
+    public long suspicionsWithheld() {
+        return suspicionsWithheld;
+    }
+
+    /** Suspicion timers that fired but did not judge: this node lagged, or was or had been cut off, meanwhile. */
+    public long verdictsPostponed() {
+        return verdictsPostponed;
     }
 
     @Override
@@ -369,6 +458,11 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             e.upReported = false;
             e.downReported = false;
             e.raised = Optional.empty();
+            e.redialedAtMillis = Long.MIN_VALUE;
+        } else if (e.member.status() == MemberStatus.SUSPECT && incoming.status() == MemberStatus.ALIVE) {
+            // Refuted: the member answered, so a break after this is a new suspicion, worth its
+            // own probe. (No loop: each round waits for a refutation to travel.)
+            e.redialedAtMillis = Long.MIN_VALUE;
         }
         setMember(e, incoming);
         if (incoming.status().isLive() && !e.upReported) {
@@ -385,6 +479,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             }
         }
         if (incoming.status() == MemberStatus.SUSPECT) {
+            e.suspicionSinceMillis = now;
             e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
             out.add(new Schedule<>(new SuspicionTimeout(key, incoming.id().incarnation(), incoming.version()),
                     config.suspicionTimeout()));
@@ -425,18 +520,29 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (e.deferred) {
             return; // suspected while this node was the one cut off: the others decide
         }
-        if (now - e.suspicionDueMillis > config.suspicionTimeout().toMillis() / 4) {
-            // The timer fired late: this node was starved (a long GC pause, an overloaded
-            // machine), and the refutation may be waiting in its own inbound queue. Judging now
-            // would declare a live member DOWN for this node's slowness; wait one more timeout,
-            // on time this time. (A simulator fires timers on time; this is for real machines.)
-            e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
+        // A late timer is lag this node sees for itself, whether or not the driver reported it.
+        observeLag(now, now - e.suspicionDueMillis);
+        long timeout = config.suspicionTimeout().toMillis();
+        boolean doubted = doubtedUntilMillis > e.suspicionSinceMillis;
+        // Without a neighbour this node is the likeliest one cut off, and nobody can confirm its
+        // suspicion: it waits CUT_OFF_PATIENCE timeouts, not forever (the survivor of a 2-node
+        // cluster whose other machine died must still report it).
+        boolean cutOff = cutOffSinceMillis != Long.MIN_VALUE;
+        if (doubted || (cutOff && now - e.suspicionSinceMillis < CUT_OFF_PATIENCE * timeout)) {
+            // Judging now would declare a live member DOWN for this node's own slowness or
+            // isolation: the suspicion must stand a whole timeout more, on time and connected.
+            if (doubted) {
+                e.suspicionSinceMillis = Math.max(now, doubtedUntilMillis);
+            }
+            e.suspicionDueMillis = now + timeout;
+            verdictsPostponed++;
             out.add(new Schedule<>(t, config.suspicionTimeout()));
             return;
         }
         boolean raisedHere = e.raised.isPresent() && e.raised.get().equals(e.member);
         Member down = new Member(e.member.id(), MemberStatus.DOWN, e.member.version());
         apply(down, now, out);
+        verdictsByTimeout++;
         if (raisedHere) {
             out.add(new Notify<>(new Broadcast(new Update(List.of(down)))));
         }

@@ -99,7 +99,8 @@ public final class NodeCore implements ProtocolCore<Object> {
                     WireLimits limits, RandomGenerator random) {
         this.self = Objects.requireNonNull(self, "self");
         this.overlay = new HyParView(self, overlay, random);
-        this.plumtree = new Plumtree(self, broadcast);
+        // The directory repairs what its broadcasts miss by anti-entropy: no need to keep them long.
+        this.plumtree = new Plumtree(self, broadcast, Set.of(Channels.DIRECTORY));
         this.directory = directory.map(c -> new MemberDirectory(self, c, random));
         this.limits = Objects.requireNonNull(limits, "limits");
     }
@@ -150,6 +151,15 @@ public final class NodeCore implements ProtocolCore<Object> {
             absorb(nowMillis, overlay.join(contacts), out);
         }
         return out;
+    }
+
+    /**
+     * The driver's measure of this node's health: its event loop ran {@code lagMillis} behind
+     * (a timer fired that much after it was due). A starved node doubts its own failure
+     * verdicts ({@link MemberDirectory#observeLag}); the driver measures, the core decides.
+     */
+    public void loopLag(long nowMillis, long lagMillis) {
+        directory.ifPresent(d -> d.observeLag(nowMillis, lagMillis));
     }
 
     /** Fresh seeds from discovery, without joining (see {@link HyParView#updateContacts}). */

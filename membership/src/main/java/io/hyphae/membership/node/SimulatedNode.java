@@ -86,6 +86,8 @@ public final class SimulatedNode implements SimNode {
             // Once a round, as the Netty shell passes on what its discovery strategies report.
             core.updateContacts(discovery.get());
         }
+        // How late the timer fired: the Netty driver measures the same on its event loop.
+        core.loopLag(ctx.nowMillis(), ctx.lagMillis());
         apply(core.handle(ctx.nowMillis(), new Event.TimerFired<>(timer)));
     }
 

@@ -55,6 +55,9 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
     private final Map<NodeId, ArrayDeque<Announcement>> lazyQueues = new LinkedHashMap<>();
     private final Map<MessageId, Missing> missing = new LinkedHashMap<>();
     private final MessageCache cache;
+    /** The cache for {@link #selfRepairing} channels: long enough for a prompt GRAFT only. */
+    private final MessageCache shortCache;
+    private final Set<Integer> selfRepairing;
     private final DeliveredIds delivered;
 
     private long nextSequence = 1;
@@ -85,10 +88,41 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
     }
 
     public Plumtree(NodeId self, PlumtreeConfig config) {
+        this(self, config, Set.of());
+    }
+
+    /**
+     * @param selfRepairing channels whose layer above repairs what Plumtree misses by other
+     *     means (the member directory's anti-entropy): their payloads are cached only
+     *     {@link #shortCacheTtlMillis}, long enough to answer a prompt GRAFT, not
+     *     {@link PlumtreeConfig#cacheTtl()}. While a large cluster starts, every member's
+     *     announcement passes through every node, and a 30 s cache of them costs each node
+     *     memory in proportion to the cluster (about 170 KiB per node at 1,024 members).
+     */
+    public Plumtree(NodeId self, PlumtreeConfig config, Set<Integer> selfRepairing) {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
+        this.selfRepairing = Set.copyOf(selfRepairing);
         this.cache = new MessageCache(config.cacheSize(), config.cacheTtl().toMillis());
+        this.shortCache = new MessageCache(config.cacheSize(), shortCacheTtlMillis(config));
         this.delivered = new DeliveredIds(config.seenRetention().toMillis());
+    }
+
+    /**
+     * How long a self-repairing channel's payload is cached: four times an IHAVE's batching plus
+     * the wait before its GRAFT (1.2 s on a LAN), capped by the cache TTL.
+     */
+    static long shortCacheTtlMillis(PlumtreeConfig config) {
+        return Math.min(config.cacheTtl().toMillis(), 4 * (config.ihaveInterval().toMillis() + config.graftTimeout().toMillis()));
+    }
+
+    private MessageCache cacheFor(int channel) {
+        return selfRepairing.contains(channel) ? shortCache : cache;
+    }
+
+    private Optional<MessageCache.Entry> cached(MessageId id, long now) {
+        Optional<MessageCache.Entry> e = cache.get(id, now);
+        return e.isPresent() ? e : shortCache.get(id, now);
     }
 
     public NodeId self() {
@@ -192,7 +226,7 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
     }
 
     public int cachedCount() {
-        return cache.size();
+        return cache.size() + shortCache.size();
     }
 
     private void receive(NodeId from, PlumtreeMessage message, long now, List<Effect<PlumtreeMessage>> out) {
@@ -233,7 +267,7 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
     private void acceptNew(Gossip g, Optional<NodeId> from, long now, List<Effect<PlumtreeMessage>> out) {
         delivered.add(g.id(), now);
         missing.remove(g.id()); // its GraftTimeout, when it fires, finds nothing and does nothing
-        cache.put(g.id(), g.channel(), g.payload(), g.round(), from, now);
+        cacheFor(g.channel()).put(g.id(), g.channel(), g.payload(), g.round(), from, now);
         deliveredCount++;
         int hops = from.isPresent() ? g.round() : 0;
         out.add(new Notify<>(new Deliver(g.id(), g.channel(), g.payload(), hops)));
@@ -337,7 +371,7 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
         if (g.id().isEmpty()) {
             return; // only re-shaping the tree
         }
-        Optional<MessageCache.Entry> cached = cache.get(g.id().get(), now);
+        Optional<MessageCache.Entry> cached = cached(g.id().get(), now);
         if (cached.isEmpty()) {
             graftsUnanswered++;
             return;
@@ -356,7 +390,7 @@ public final class Plumtree implements ProtocolCore<PlumtreeMessage> {
         if (threshold == 0) {
             return;
         }
-        Optional<MessageCache.Entry> cached = cache.peek(a.id());
+        Optional<MessageCache.Entry> cached = cache.peek(a.id()).or(() -> shortCache.peek(a.id()));
         if (cached.isEmpty() || cached.get().from.isEmpty()) {
             return;
         }

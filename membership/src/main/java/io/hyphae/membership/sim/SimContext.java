@@ -23,6 +23,12 @@ public interface SimContext {
     /** This node's random source, derived from the run's seed. */
     RandomGenerator random();
 
+    /**
+     * How late the event being handled now reaches this node: 0, except after a
+     * {@link Simulation#stall}, when what waited for the node is handled as late as it waited.
+     */
+    long lagMillis();
+
     void send(NodeId to, Object message);
 
     /**

@@ -47,6 +47,8 @@ public final class Simulation {
     private static final byte TIMER = 4;
     private static final byte ACTION = 5;
     private static final byte REFUSED = 6;
+    /** An event for a stalled node, held until it thaws ({@link Held}). */
+    private static final byte HELD = 7;
     /** Link generation of a failed attempt to open a link (no link existed). */
     private static final int NO_LINK = -1;
     private static final int PORT = 4370;
@@ -66,6 +68,8 @@ public final class Simulation {
     private long messagesSent;
     private long messagesDelivered;
     private long messagesLost;
+    /** How late the event being dispatched now is: above 0 only for one a stalled node held. */
+    private long lag;
     private Consumer<String> trace;
     private final FaultInjector faults;
     /** The fault rules now; swapped on every change, so a message is judged without a volatile read. */
@@ -214,6 +218,38 @@ public final class Simulation {
     }
 
     /**
+     * Starves {@code id} for {@code duration}, as a long GC pause or an overloaded machine would:
+     * it handles nothing meanwhile, and what reaches it (messages, link events, its own timers)
+     * waits and is handled in order when it thaws, each as late as it waited
+     * ({@link SimContext#lagMillis}). Its heartbeats stop too: if the stall outlasts the failure
+     * detection, each of its links breaks, at the other end after the failure-detection delay and
+     * at its own once it thaws; a link opened to it meanwhile fails as a handshake would, after
+     * the connect timeout, unless it thaws before. Stalling a stalled node extends the stall.
+     */
+    public void stall(NodeId id, Duration duration) {
+        Integer i = indexOf.get(id);
+        if (i == null || !slots[i].alive) {
+            return;
+        }
+        Slot s = slots[i];
+        long until = now + duration.toMillis();
+        if (until <= s.stalledUntil) {
+            return;
+        }
+        if (duration.toMillis() > failureDetection) {
+            for (int l = 0; l < s.links; l++) {
+                queue.add(now, now + failureDetection, LINK_DOWN, s.peerAt(l), s.index, s.genAt(l), null);
+                queue.add(now, now + failureDetection, LINK_DOWN, s.index, s.peerAt(l), s.genAt(l), null);
+            }
+        }
+        s.stalledUntil = until;
+    }
+
+    /** An event that reached a stalled node, due at {@code due}; {@link #HELD} until the node thaws. */
+    private record Held(byte kind, long due, Object payload) {
+    }
+
+    /**
      * The network's fault rules, in the vocabulary of a node's transport
      * ({@link io.hyphae.membership.HyphaeNode#faults()}), applied cluster-wide: every message is
      * judged once, as its sender's injector would judge it, with draws from the run's seed.
@@ -313,6 +349,21 @@ public final class Simulation {
             return;
         }
         Slot t = slots[target];
+        if (t.stalledUntil > now && t.alive) {
+            Held held = kind == HELD ? (Held) payload : new Held(kind, now, payload);
+            queue.add(now, t.stalledUntil, HELD, target, source, aux, held);
+            return;
+        }
+        if (kind == HELD) {
+            Held held = (Held) payload;
+            lag = now - held.due();
+            try {
+                dispatch(held.kind(), target, source, aux, held.payload());
+            } finally {
+                lag = 0;
+            }
+            return;
+        }
         if (!t.alive) {
             if (kind == MESSAGE) {
                 messagesLost++;
@@ -442,7 +493,8 @@ public final class Simulation {
             queue.add(now, now + 2L * latency(), REFUSED, a.index, b.index, NO_LINK, null);
             return -1;
         }
-        if (partitioned) {
+        if (partitioned || b.stalledUntil - now > connectTimeout) {
+            // Dropped SYNs, or a handshake the stalled process does not answer in time.
             queue.add(now, now + connectTimeout, LINK_DOWN, a.index, b.index, NO_LINK, null);
             return -1;
         }
@@ -521,6 +573,8 @@ public final class Simulation {
         final SplittableRandom random;
         SimNode node;
         boolean alive = true;
+        /** Virtual time until which this node is starved ({@link #stall}); 0 if never. */
+        long stalledUntil;
         /** Per link: the peer's index in the high half, the link generation in the low half. */
         long[] link = new long[8];
         /** Per link: when the last message sent on it arrives, so later ones arrive after it (TCP order). */
@@ -621,6 +675,11 @@ public final class Simulation {
         @Override
         public RandomGenerator random() {
             return random;
+        }
+
+        @Override
+        public long lagMillis() {
+            return lag;
         }
 
         @Override

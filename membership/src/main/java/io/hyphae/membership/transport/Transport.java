@@ -64,6 +64,14 @@ public interface Transport extends AutoCloseable {
     ScheduledExecutorService executor();
 
     /**
+     * How late the task now running on {@link #executor()} started, in milliseconds, if it was
+     * scheduled there (a timer); call it from such a task. A loop that runs its timers late is
+     * starved (an overloaded machine, a long GC pause): the node's own health, which its failure
+     * detection takes into account (docs/transport.md, "Local health").
+     */
+    long loopLagMillis();
+
+    /**
      * Routes inbound frames with {@code codec.protocolId()} to {@code handler}, and lets
      * {@link #send} encode {@code codec.messageType()}. Register every protocol before
      * connecting: a frame for an unregistered protocol is counted and dropped.

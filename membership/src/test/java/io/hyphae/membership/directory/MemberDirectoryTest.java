@@ -27,6 +27,8 @@ class MemberDirectoryTest {
     static final NodeId SELF = node("self", 1);
     static final NodeId A = node("a", 1);
     static final NodeId B = node("b", 1);
+    /** An overlay neighbour the directory holds no entry for. */
+    static final NodeId NEIGHBOUR = node("neighbour", 1);
     static final long T0 = 50_000;
     static final DirectoryConfig CONFIG = new DirectoryConfig(Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(3), 100,
             Duration.ofMinutes(1));
@@ -38,6 +40,17 @@ class MemberDirectoryTest {
     static MemberDirectory started(NodeId self, DirectoryConfig config) {
         MemberDirectory d = new MemberDirectory(self, config, new SplittableRandom(1));
         d.start(T0);
+        return d;
+    }
+
+    /**
+     * Started, with a neighbour, a second before {@code T0}: a node without one is the likeliest one cut
+     * off, and judges nobody DOWN before {@link MemberDirectory#CUT_OFF_PATIENCE} timeouts.
+     */
+    static MemberDirectory connected(NodeId self, DirectoryConfig config) {
+        MemberDirectory d = new MemberDirectory(self, config, new SplittableRandom(1));
+        d.start(T0 - 1000);
+        d.neighbourUp(T0 - 1000, NEIGHBOUR);
         return d;
     }
 
@@ -113,7 +126,7 @@ class MemberDirectoryTest {
 
     @Test
     void suspicionRaisedHereSpreadsAndBecomesDownAfterTheTimeout() {
-        MemberDirectory d = started(SELF, CONFIG);
+        MemberDirectory d = connected(SELF, CONFIG);
         update(d, T0, alive(A, 3));
 
         List<Effect<DirectoryMessage>> raised = d.suspect(T0 + 10, A);
@@ -130,7 +143,7 @@ class MemberDirectoryTest {
 
     @Test
     void suspicionHeardFromOthersBecomesDownLocallyWithoutAnotherBroadcast() {
-        MemberDirectory d = started(SELF, CONFIG);
+        MemberDirectory d = connected(SELF, CONFIG);
         update(d, T0, alive(A, 3));
         update(d, T0, member(A, MemberStatus.SUSPECT, 3));
 
@@ -141,7 +154,7 @@ class MemberDirectoryTest {
 
     @Test
     void suspicionTimerThatFiresLateWaitsOneMoreTimeoutBeforeJudging() {
-        MemberDirectory d = started(SELF, CONFIG);
+        MemberDirectory d = connected(SELF, CONFIG);
         update(d, T0, alive(A, 3));
         d.suspect(T0, A);
         SuspicionTimeout timer = new SuspicionTimeout(MemberKey.of(A), 1, 3);
@@ -153,6 +166,102 @@ class MemberDirectoryTest {
 
         // the second timer runs on time, and nothing refuted the suspicion meanwhile
         assertThat(notifications(d.handle(T0 + 14_000, new Event.TimerFired<>(timer))))
+                .contains(new MemberDown(A, DownReason.UNREACHABLE));
+    }
+
+    @Test
+    void aNodeWhoseLoopLaggedDuringASuspicionJudgesOnlyAfterAWholeTimeoutOfHealth() {
+        MemberDirectory d = connected(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+        d.suspect(T0, A);
+        SuspicionTimeout timer = new SuspicionTimeout(MemberKey.of(A), 1, 1);
+
+        // 3 s into the suspicion the driver saw a timer fire 2 s late: refutations may sit unread
+        d.observeLag(T0 + 3000, 2000);
+        List<Effect<DirectoryMessage>> first = d.handle(T0 + 5000, new Event.TimerFired<>(timer));
+        assertThat(first).containsExactly(new Schedule<>(timer, Duration.ofSeconds(5)));
+        assertThat(d.liveMembers()).contains(A);
+
+        // lag under a tenth of the timeout is ordinary jitter, and does not postpone again
+        d.observeLag(T0 + 7000, d.lagLimitMillis());
+        assertThat(notifications(d.handle(T0 + 10_000, new Event.TimerFired<>(timer))))
+                .contains(new MemberDown(A, DownReason.UNREACHABLE));
+        assertThat(d.verdictsPostponed()).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeThatLaggedRaisesNoSuspicionForATimeoutButStillRedials() {
+        MemberDirectory d = connected(SELF, CONFIG);
+        update(d, T0, alive(A, 1), alive(B, 1));
+        d.observeLag(T0, 2000);
+
+        // its link to A broke 4 s later: most likely its own doing, so no SUSPECT, but the redial
+        List<Effect<DirectoryMessage>> broken = d.linkBroken(T0 + 4000, A);
+        assertThat(notifications(broken)).isEmpty();
+        assertThat(sent(broken, A)).singleElement().isInstanceOf(Sync.class);
+        assertThat(d.member(MemberKey.of(A))).contains(alive(A, 1));
+        assertThat(d.suspicionsWithheld()).isEqualTo(1);
+
+        // a timeout after the lag it suspects again
+        assertThat(notifications(d.linkBroken(T0 + 5000, B)))
+                .containsExactly(new Broadcast(new Update(List.of(member(B, MemberStatus.SUSPECT, 1)))));
+    }
+
+    @Test
+    void aBrokenLinkIsRedialledAtMostOncePerSuspicionTimeout() {
+        MemberDirectory d = connected(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+
+        assertThat(sent(d.linkBroken(T0, A), A)).hasSize(1);
+        // the redial failed at once (say A's next incarnation answered at its address): no loop
+        assertThat(sent(d.linkBroken(T0 + 1, A), A)).isEmpty();
+        assertThat(sent(d.linkBroken(T0 + 4999, A), A)).isEmpty();
+        assertThat(sent(d.linkBroken(T0 + 5000, A), A)).hasSize(1);
+    }
+
+    @Test
+    void aNodeThatStaysStarvedNeverJudgesButItsRefutationStillCounts() {
+        MemberDirectory d = connected(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+        update(d, T0, member(A, MemberStatus.SUSPECT, 1));
+        SuspicionTimeout timer = new SuspicionTimeout(MemberKey.of(A), 1, 1);
+
+        for (long t = T0 + 5000; t <= T0 + 60_000; t += 5000) {
+            d.observeLag(t - 1000, 1000);
+            assertThat(notifications(d.handle(t, new Event.TimerFired<>(timer)))).isEmpty();
+        }
+        update(d, T0 + 61_000, alive(A, 2));
+        assertThat(d.member(MemberKey.of(A))).contains(alive(A, 2));
+    }
+
+    @Test
+    void aNodeWithoutNeighboursWaitsItsPatienceBeforeJudging() {
+        MemberDirectory d = connected(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+        d.neighbourDown(T0 + 10, NEIGHBOUR); // its only neighbour's link broke: cut off, or A's machine died
+        d.suspect(T0 + 10, A);
+        SuspicionTimeout timer = new SuspicionTimeout(MemberKey.of(A), 1, 1);
+        long timeout = CONFIG.suspicionTimeout().toMillis();
+
+        for (int i = 1; i < MemberDirectory.CUT_OFF_PATIENCE; i++) {
+            assertThat(notifications(d.handle(T0 + 10 + i * timeout, new Event.TimerFired<>(timer)))).isEmpty();
+        }
+        // still alone after the patience: the other end is gone for all it can tell (a 2-node cluster)
+        assertThat(notifications(d.handle(T0 + 10 + MemberDirectory.CUT_OFF_PATIENCE * timeout,
+                new Event.TimerFired<>(timer)))).contains(new MemberDown(A, DownReason.UNREACHABLE));
+    }
+
+    @Test
+    void aNodeBackFromBeingCutOffLetsItsSuspicionsStandAWholeTimeoutMore() {
+        MemberDirectory d = connected(SELF, CONFIG);
+        update(d, T0, alive(A, 1));
+        d.neighbourDown(T0 + 10, NEIGHBOUR);
+        d.suspect(T0 + 10, A);
+        SuspicionTimeout timer = new SuspicionTimeout(MemberKey.of(A), 1, 1);
+
+        d.neighbourUp(T0 + 4000, B); // connected again: A's refutation may be on its way here
+        assertThat(notifications(d.handle(T0 + 5010, new Event.TimerFired<>(timer)))).isEmpty();
+        assertThat(notifications(d.handle(T0 + 10_010, new Event.TimerFired<>(timer))))
                 .contains(new MemberDown(A, DownReason.UNREACHABLE));
     }
 
@@ -417,6 +526,7 @@ class MemberDirectoryTest {
         d.suspect(T0, A); // raised while this node was the one cut off
         update(d, T0 + 1, member(SELF, MemberStatus.DOWN, 1));
         d.rejoin(T0 + 2, node("self", 2));
+        d.neighbourUp(T0 + 3, NEIGHBOUR);
 
         List<Object> fired = notifications(d.handle(T0 + 5000, new Event.TimerFired<>(new SuspicionTimeout(MemberKey.of(A), 1, 1))));
         assertThat(fired).isEmpty();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.core.Notification;
 import io.hyphae.membership.directory.DirectoryConfig;
+import io.hyphae.membership.directory.DownReason;
 import io.hyphae.membership.directory.DirectoryNotification.MemberDown;
 import io.hyphae.membership.directory.DirectoryNotification.MemberUp;
 import io.hyphae.membership.overlay.HyParViewConfig;
@@ -190,6 +191,63 @@ class NodeCoreProperties {
                             .isBetween(0, events.indexOf(downs.get(0)));
                 }
             }
+        }
+    }
+
+    @Property(tries = 20)
+    void aStarvedNodeDeclaresNoHealthyNodeDown(
+            @ForAll long seed, @ForAll @IntRange(min = 3, max = 12) int nodes, @ForAll @IntRange(min = 0, max = 8000) int stallMillis) {
+        // Given a cluster
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.of(DIRECTORY));
+        grow(c, nodes);
+        c.simulation().runFor(Duration.ofSeconds(5));
+
+        // When one node is starved (a GC pause, an overloaded machine) for a while, past the
+        // failure detection and the 1.5 s suspicion timeout or not: its links break, and what
+        // reached it meanwhile, its own timers included, is handled late, all at once
+        NodeId starved = c.randomLive();
+        c.simulation().stall(starved, Duration.ofMillis(stallMillis));
+        c.simulation().runFor(Duration.ofSeconds(60));
+        Assume.that(overlayConnected(c));
+
+        // Then only the starved node may have been declared DOWN (it did not answer), never one
+        // of the healthy nodes it suspected when it woke up; and every directory heals
+        assertOnlyDeclaredDown(c, recorder, starved, seed);
+    }
+
+    @Property(tries = 20)
+    void aNodeCutOffForLessThanItsPatienceSpreadsNoVerdictOfItsOwn(
+            @ForAll long seed, @ForAll @IntRange(min = 3, max = 12) int nodes, @ForAll @IntRange(min = 0, max = 4000) int cutMillis) {
+        // Given a cluster
+        Recorder recorder = new Recorder();
+        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.of(DIRECTORY));
+        grow(c, nodes);
+        c.simulation().runFor(Duration.ofSeconds(5));
+
+        // When one node is cut off from all the others for less than CUT_OFF_PATIENCE (3) suspicion timeouts
+        NodeId cutOff = c.randomLive();
+        FaultRule cut = c.simulation().faults().add(Partition.isolate(Set.of(cutOff.name())));
+        c.simulation().runFor(Duration.ofMillis(cutMillis));
+        c.simulation().faults().remove(cut.id());
+        c.simulation().runFor(Duration.ofSeconds(60));
+        Assume.that(overlayConnected(c));
+
+        // Then the others may have declared it DOWN (it rejoins), but it declared none of them
+        // DOWN: with no neighbour left it was the likeliest one cut off, so its suspicions waited
+        assertOnlyDeclaredDown(c, recorder, cutOff, seed);
+    }
+
+    /** No listener heard of a DOWN (unreachable) of any node but {@code suspect}, and every directory lists the live nodes. */
+    static void assertOnlyDeclaredDown(SimulatedCluster c, Recorder recorder, NodeId suspect, long seed) {
+        assertThat(c.liveNodes()).as("seed %d", seed).hasSameSizeAs(c.simulation().aliveNodes());
+        Set<NodeId> live = new HashSet<>(c.liveNodes());
+        for (NodeId n : c.simulation().aliveNodes()) {
+            assertThat(NodeCoreSimulationTest.eventsOfEveryIncarnation(recorder, n)).as("seed %d: DOWNs heard at %s", seed, n)
+                    .filteredOn(e -> e instanceof MemberDown d && d.reason() == DownReason.UNREACHABLE)
+                    .allSatisfy(e -> assertThat(((MemberDown) e).member().sameNodeAs(suspect)).as("seed %d: %s", seed, e).isTrue());
+            assertThat(c.node(n).core().directory().orElseThrow().liveMembers())
+                    .as("seed %d: directory of %s", seed, n).containsExactlyInAnyOrderElementsOf(live);
         }
     }
 

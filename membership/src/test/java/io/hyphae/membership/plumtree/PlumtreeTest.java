@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PlumtreeTest {
@@ -256,6 +257,27 @@ class PlumtreeTest {
         assertThat(out).isEmpty();
         assertThat(p.stats().graftsUnanswered()).isEqualTo(1);
         assertThat(p.eagerPushPeers()).contains(B);
+    }
+
+    @Test
+    void aSelfRepairingChannelsPayloadIsCachedOnlyLongEnoughForAPromptGraft() {
+        // channel 7 is repaired by the layer above (as the directory is, by anti-entropy)
+        Plumtree p = new Plumtree(SELF, config(), Set.of(7));
+        Plumtree other = withNeighbours(config(), A, B);
+        for (Plumtree t : List.of(p, other)) {
+            t.neighbourUp(T0, A);
+            t.neighbourUp(T0, B);
+            receive(t, T0, A, gossip(1, 1));
+            receive(t, T0, B, new Prune());
+        }
+        assertThat(Plumtree.shortCacheTtlMillis(config())).isEqualTo(1000); // 4 x (50 ms IHAVE + 200 ms GRAFT wait)
+        Graft graft = new Graft(Optional.of(new MessageId(ORIGIN, 1)), 2);
+
+        assertThat(receive(p, T0 + 900, B, graft)).containsExactly(send(B, gossip(1, 2)));
+        assertThat(receive(p, T0 + 1500, B, graft)).isEmpty();
+        assertThat(p.cachedCount()).isZero();
+        // the same payload on an ordinary channel stays for the whole cache TTL (10 s here)
+        assertThat(receive(other, T0 + 1500, B, graft)).containsExactly(send(B, gossip(1, 2)));
     }
 
     @Test

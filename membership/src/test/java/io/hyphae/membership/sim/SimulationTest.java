@@ -23,6 +23,8 @@ class SimulationTest {
     static class Recorder implements SimNode {
         final SimContext ctx;
         final List<String> log = new ArrayList<>();
+        /** How late each message and timer reached it ({@link SimContext#lagMillis}), in order. */
+        final List<Long> lags = new ArrayList<>();
 
         Recorder(SimContext ctx) {
             this.ctx = ctx;
@@ -30,6 +32,7 @@ class SimulationTest {
 
         @Override
         public void onMessage(NodeId from, Object message) {
+            lags.add(ctx.lagMillis());
             log.add(ctx.nowMillis() + " msg " + from.name() + " " + message);
         }
 
@@ -50,6 +53,7 @@ class SimulationTest {
 
         @Override
         public void onTimer(TimerKey timer) {
+            lags.add(ctx.lagMillis());
             log.add(ctx.nowMillis() + " timer " + timer);
         }
 
@@ -74,6 +78,45 @@ class SimulationTest {
 
     private Recorder rec(NodeId id) {
         return sim.node(id, Recorder.class);
+    }
+
+    @Test
+    void aStalledNodeHandlesWhatReachedItWhenItThawsInOrderAndLate() {
+        // Given a link from a to b, and a timer of b's due during the stall
+        sim.context(a).send(b, "1");
+        sim.runFor(Duration.ofMillis(100));
+        sim.context(b).schedule(new Tick(1), Duration.ofMillis(20));
+
+        // When b is starved for 150 ms (less than the 200 ms failure detection) while a sends more
+        sim.stall(b, Duration.ofMillis(150));
+        sim.context(a).send(b, "2");
+        sim.context(a).send(b, "3");
+        sim.runFor(Duration.ofSeconds(1));
+
+        // Then the timer and the messages came at once when it thawed, in the order they were
+        // due (the earliest waited longest), each as late as it waited; the link held
+        List<String> thawed = rec(b).log.subList(2, rec(b).log.size());
+        assertThat(thawed).containsExactlyInAnyOrder("250 timer Tick[n=1]", "250 msg n0 2", "250 msg n0 3");
+        assertThat(rec(b).messages()).containsExactly("1", "2", "3");
+        List<Long> late = rec(b).lags.subList(1, 4);
+        assertThat(late).allMatch(lag -> lag > 0 && lag <= 150).isSortedAccordingTo((x, y) -> Long.compare(y, x));
+        assertThat(late.get(thawed.indexOf("250 timer Tick[n=1]"))).isEqualTo(130L); // due at 120
+        assertThat(rec(b).lags.get(0)).isZero();
+        assertThat(rec(b).saw("down n0")).isFalse();
+    }
+
+    @Test
+    void aStallPastTheFailureDetectionBreaksTheNodesLinksAtBothEnds() {
+        sim.context(a).send(b, "1");
+        sim.runFor(Duration.ofMillis(100));
+
+        sim.stall(b, Duration.ofSeconds(1));
+        sim.runFor(Duration.ofMillis(300));
+        assertThat(rec(a).log).contains("300 down n1"); // the failure detection, 200 ms in
+        assertThat(rec(b).saw("down n0")).isFalse(); // b is still starved
+
+        sim.runFor(Duration.ofSeconds(1));
+        assertThat(rec(b).log).contains("1100 down n0"); // seen when it thawed
     }
 
     @Test

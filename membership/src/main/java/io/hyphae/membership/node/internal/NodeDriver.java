@@ -240,6 +240,20 @@ final class NodeDriver implements LinkListener, LinkHolder {
         return Set.of(HyParViewCodec.PROTOCOL_ID, PlumtreeCodec.PROTOCOL_ID, DirectoryCodec.PROTOCOL_ID);
     }
 
+    /**
+     * How late the timer fired is the node's own health signal (Lifeguard's local health): a
+     * loop that runs timers seconds late also read its peers' frames and wrote its heartbeats
+     * that late. The core hears of it before the timer itself.
+     */
+    private void timerFired(Effect.Schedule<Object> s) {
+        if (!closed) {
+            long lag = transport.loopLagMillis();
+            core.loopLag(now(), lag);
+            meters.loopLag(lag);
+        }
+        handle(new Event.TimerFired<>(s.timer()));
+    }
+
     private void handle(Event<Object> event) {
         if (!closed) {
             apply(core.handle(now(), event));
@@ -257,7 +271,7 @@ final class NodeDriver implements LinkListener, LinkHolder {
             } else if (e instanceof Effect.Disconnect<Object> d) {
                 disconnect(d.peer());
             } else if (e instanceof Effect.Schedule<Object> s) {
-                loop.schedule(() -> handle(new Event.TimerFired<>(s.timer())), s.after().toNanos(), TimeUnit.NANOSECONDS);
+                loop.schedule(() -> timerFired(s), s.after().toNanos(), TimeUnit.NANOSECONDS);
             } else if (e instanceof Effect.Notify<Object> n) {
                 notify(n.notification());
             }

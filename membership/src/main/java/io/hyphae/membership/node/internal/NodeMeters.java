@@ -32,6 +32,14 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code hyphae.members{status}}: directory entries by status (gauges)</li>
  *   <li>{@code hyphae.members.events{event=up|down, reason}}: listener events</li>
  *   <li>{@code hyphae.members.rejoins}: false DOWNs of this node healed by rejoining</li>
+ *   <li>{@code hyphae.members.suspicions{result=raised|withheld}}: suspicions this node raised
+ *       (a link broke under a member believed live), or withheld because it lagged itself</li>
+ *   <li>{@code hyphae.members.verdicts{cause=suspicion_timeout|refused}}: members this node
+ *       declared DOWN itself</li>
+ *   <li>{@code hyphae.members.verdicts.postponed}: suspicion timeouts that did not judge, this
+ *       node having lagged or been cut off meanwhile (local health)</li>
+ *   <li>{@code hyphae.loop.lag}: the most the node's timers fired late in the last sample
+ *       period, in milliseconds (gauge)</li>
  *   <li>{@code hyphae.broadcast.delivered}, {@code .duplicates}, {@code .gossips.sent},
  *       {@code .grafts.sent}, {@code .prunes.sent}, {@code .ihaves.sent}: Plumtree counters; the
  *       redundancy is duplicates / delivered</li>
@@ -51,6 +59,14 @@ final class NodeMeters {
     private volatile Map<MemberStatus, Integer> statusSnapshot = Map.of();
     private volatile PlumtreeStats stats = new PlumtreeStats(0, 0, 0, 0, 0, 0, 0, 0);
     private volatile long malformed;
+    private volatile long suspicions;
+    private volatile long withheld;
+    private volatile long byTimeout;
+    private volatile long byRefusal;
+    private volatile long postponed;
+    private volatile long lagMillis;
+    /** The most a timer fired late since the last sample; event loop only. */
+    private long lagMaxMillis;
     private long lastSampleMillis = Long.MIN_VALUE;
     private final Counter joins;
     private final Counter seedFailures;
@@ -80,6 +96,20 @@ final class NodeMeters {
         counter("hyphae.broadcast.prunes.sent", "PRUNEs sent after a duplicate", m -> m.stats.prunesSent());
         counter("hyphae.broadcast.ihaves.sent", "IHAVE messages sent", m -> m.stats.ihavesSent());
         counter("hyphae.broadcast.malformed", "Directory broadcasts that did not decode", m -> m.malformed);
+        meters.add(FunctionCounter.builder("hyphae.members.suspicions", this, m -> m.suspicions)
+                .description("Suspicions this node raised").tags(tags).tag("result", "raised").register(registry));
+        meters.add(FunctionCounter.builder("hyphae.members.suspicions", this, m -> m.withheld)
+                .description("Suspicions this node withheld, having lagged itself").tags(tags).tag("result", "withheld")
+                .register(registry));
+        meters.add(FunctionCounter.builder("hyphae.members.verdicts", this, m -> m.byTimeout)
+                .description("Members this node declared DOWN itself").tags(tags).tag("cause", "suspicion_timeout")
+                .register(registry));
+        meters.add(FunctionCounter.builder("hyphae.members.verdicts", this, m -> m.byRefusal)
+                .description("Members this node declared DOWN itself").tags(tags).tag("cause", "refused")
+                .register(registry));
+        counter("hyphae.members.verdicts.postponed",
+                "Suspicion timeouts that did not judge, this node having lagged or been cut off", m -> m.postponed);
+        gauge("hyphae.loop.lag", "Most the node's timers fired late in the last second, in ms", m -> m.lagMillis);
         joins = Counter.builder("hyphae.overlay.joins").description("JOINs sent through a discovery seed")
                 .tags(tags).register(registry);
         meters.add(joins);
@@ -122,6 +152,20 @@ final class NodeMeters {
         statusSnapshot = Map.copyOf(byStatus);
         stats = core.plumtree().stats();
         malformed = core.malformedBroadcasts();
+        core.directory().ifPresent(d -> {
+            suspicions = d.suspicionsRaised();
+            withheld = d.suspicionsWithheld();
+            byTimeout = d.verdictsByTimeout();
+            byRefusal = d.verdictsByRefusal();
+            postponed = d.verdictsPostponed();
+        });
+        lagMillis = lagMaxMillis;
+        lagMaxMillis = 0;
+    }
+
+    /** A timer fired {@code lateMillis} after it was due (event loop). */
+    void loopLag(long lateMillis) {
+        lagMaxMillis = Math.max(lagMaxMillis, lateMillis);
     }
 
     void joinAttempt() {

@@ -27,6 +27,7 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -64,6 +65,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
     private static final int CLOSED_TO_SENDS = 1 << 30;
+    /** Heartbeat timeouts in a row a link may be given more while this node's loop lags. */
+    static final int LAG_PATIENCE = 3;
 
     enum State { AWAIT_HELLO, AWAIT_CHALLENGE, AWAIT_PROOF, AWAIT_WELCOME, ESTABLISHED }
 
@@ -96,6 +99,8 @@ final class Connection extends ChannelInboundHandlerAdapter {
     /** Completes once {@link NettyTransport#connectionClosed} has handled this connection's end. */
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private ScheduledFuture<?> handshakeTimeout;
+    /** Heartbeat timeouts passed over in a row because this node lagged ({@link #readerIdle}); reset by a frame. */
+    private int lateTimeouts;
 
     /** An accepted connection. */
     Connection(NettyTransport transport) {
@@ -211,7 +216,7 @@ final class Connection extends ChannelInboundHandlerAdapter {
             }
         } else if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
-                closeLink(LinkDownReason.HEARTBEAT_TIMEOUT, "nothing received for " + transport.config().heartbeatTimeout());
+                readerIdle();
             } else if (idle.state() == IdleState.WRITER_IDLE && !goodbyeQueued) {
                 writeControl(new Heartbeat());
             }
@@ -245,9 +250,28 @@ final class Connection extends ChannelInboundHandlerAdapter {
 
     // ---- inbound frames ----
 
+    /**
+     * Nothing arrived for a heartbeat timeout. If this node's own loop ran its timers late within
+     * that time, the silence may be its own doing (its heartbeats went out late, so the peer's
+     * answers did too, or the peer shares the starved machine): the link gets another timeout
+     * (the idle handler fires again after one), up to {@link #LAG_PATIENCE} times in a row,
+     * so a peer that is really gone is still found while this node stays starved.
+     */
+    private void readerIdle() {
+        Duration timeout = transport.config().heartbeatTimeout();
+        if (lateTimeouts < LAG_PATIENCE && transport.loopLag().laggedWithin(timeout.toNanos())) {
+            lateTimeouts++;
+            transport.meters().lagExtension("heartbeat");
+            log.debug("nothing received from {} for {}, but this node's loop lagged: one more timeout", peer, timeout);
+            return;
+        }
+        closeLink(LinkDownReason.HEARTBEAT_TIMEOUT, "nothing received for " + timeout.multipliedBy(lateTimeouts + 1L));
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
+        lateTimeouts = 0;
         try {
             if (closing) {
                 return; // bytes after we decided to close: ignore, the socket is going

@@ -115,6 +115,8 @@ public final class NettyTransport implements Transport {
     private final TransportConfig config;
     private final EventLoop loop;
     private final PinnedExecutor executor;
+    /** Lag over a heartbeat interval: this loop wrote its heartbeats that late too. */
+    private final LoopLag lag;
     private final TransportMeters meters;
     private final HandshakeProof proofs;
     private final Optional<TlsContexts> tls;
@@ -139,7 +141,8 @@ public final class NettyTransport implements Transport {
     private NettyTransport(TransportConfig config, String nodeName, MeterRegistry registry, TransportResources resources) {
         this.config = config;
         this.loop = resources.eventLoopGroup().next();
-        this.executor = new PinnedExecutor(loop);
+        this.lag = new LoopLag(config.heartbeatInterval().toNanos());
+        this.executor = new PinnedExecutor(loop, lag);
         this.proofs = new HandshakeProof(config.secret());
         this.dialBackoff = new DialBackoff(config.reconnectBackoff(), new SplittableRandom(random.nextLong()));
         this.tls = config.tls().map(TlsContexts::load);
@@ -222,6 +225,15 @@ public final class NettyTransport implements Transport {
     @Override
     public ScheduledExecutorService executor() {
         return executor;
+    }
+
+    @Override
+    public long loopLagMillis() {
+        return lag.currentNanos() / 1_000_000;
+    }
+
+    LoopLag loopLag() {
+        return lag;
     }
 
     @Override

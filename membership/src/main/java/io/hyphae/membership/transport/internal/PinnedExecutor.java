@@ -10,14 +10,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A transport's event loop as the users of {@code Transport.executor()} see it: they may run and
- * schedule work on it, but not shut it down, since other transports share it.
+ * schedule work on it, but not shut it down, since other transports share it. How late each task
+ * scheduled through it (the protocols' timers) starts is the loop's {@link LoopLag}.
  */
 final class PinnedExecutor extends AbstractExecutorService implements ScheduledExecutorService {
 
     private final EventLoop loop;
+    private final LoopLag lag;
 
-    PinnedExecutor(EventLoop loop) {
+    PinnedExecutor(EventLoop loop, LoopLag lag) {
         this.loop = loop;
+        this.lag = lag;
     }
 
     @Override
@@ -27,7 +30,11 @@ final class PinnedExecutor extends AbstractExecutorService implements ScheduledE
 
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-        return loop.schedule(command, delay, unit);
+        long due = System.nanoTime() + unit.toNanos(delay);
+        return loop.schedule(() -> {
+            lag.started(due);
+            command.run();
+        }, delay, unit);
     }
 
     @Override

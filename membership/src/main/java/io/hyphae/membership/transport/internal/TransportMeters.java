@@ -81,6 +81,11 @@ final class TransportMeters {
         counter("hyphae.transport.dials", "result", result).increment();
     }
 
+    /** A heartbeat or handshake timeout ({@code timer}) given one more period because this node's own loop lagged (Connection). */
+    void lagExtension(String timer) {
+        counter("hyphae.transport.lag.extensions", "timer", timer).increment();
+    }
+
     void linkDown(LinkDownReason reason) {
         counter("hyphae.transport.links.down", "reason", reason.tag()).increment();
     }
