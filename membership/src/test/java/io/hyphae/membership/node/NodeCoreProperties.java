@@ -159,16 +159,11 @@ class NodeCoreProperties {
             @ForAll long seed, @ForAll @IntRange(min = 3, max = 12) int nodes, @ForAll @IntRange(min = 0, max = 6000) int cutMillis) {
         // Given a cluster
         Recorder recorder = new Recorder();
-        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.of(DIRECTORY));
-        grow(c, nodes);
-        c.simulation().runFor(Duration.ofSeconds(5));
+        SimulatedCluster c = settledCluster(seed, nodes, recorder);
 
         // When one running node is cut off for a while (past the 1.5 s suspicion timeout or not), then reachable again
         NodeId cutOff = c.randomLive();
-        FaultRule cut = c.simulation().faults().add(Partition.isolate(Set.of(cutOff.name())));
-        c.simulation().runFor(Duration.ofMillis(cutMillis));
-        c.simulation().faults().remove(cut.id());
-        c.simulation().runFor(Duration.ofSeconds(60));
+        isolateThenHeal(c, cutOff, cutMillis);
         Assume.that(overlayConnected(c));
 
         // Then every node still runs (some as later incarnations), every directory lists exactly
@@ -199,9 +194,7 @@ class NodeCoreProperties {
             @ForAll long seed, @ForAll @IntRange(min = 3, max = 12) int nodes, @ForAll @IntRange(min = 0, max = 8000) int stallMillis) {
         // Given a cluster
         Recorder recorder = new Recorder();
-        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.of(DIRECTORY));
-        grow(c, nodes);
-        c.simulation().runFor(Duration.ofSeconds(5));
+        SimulatedCluster c = settledCluster(seed, nodes, recorder);
 
         // When one node is starved (a GC pause, an overloaded machine) for a while, past the
         // failure detection and the 1.5 s suspicion timeout or not: its links break, and what
@@ -221,16 +214,11 @@ class NodeCoreProperties {
             @ForAll long seed, @ForAll @IntRange(min = 3, max = 12) int nodes, @ForAll @IntRange(min = 0, max = 4000) int cutMillis) {
         // Given a cluster
         Recorder recorder = new Recorder();
-        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.of(DIRECTORY));
-        grow(c, nodes);
-        c.simulation().runFor(Duration.ofSeconds(5));
+        SimulatedCluster c = settledCluster(seed, nodes, recorder);
 
         // When one node is cut off from all the others for less than CUT_OFF_PATIENCE (3) suspicion timeouts
         NodeId cutOff = c.randomLive();
-        FaultRule cut = c.simulation().faults().add(Partition.isolate(Set.of(cutOff.name())));
-        c.simulation().runFor(Duration.ofMillis(cutMillis));
-        c.simulation().faults().remove(cut.id());
-        c.simulation().runFor(Duration.ofSeconds(60));
+        isolateThenHeal(c, cutOff, cutMillis);
         Assume.that(overlayConnected(c));
 
         // Then the others may have declared it DOWN (it rejoins), but it declared none of them
@@ -263,5 +251,21 @@ class NodeCoreProperties {
             }
         }
         return reached.containsAll(live);
+    }
+
+    /** A cluster of {@code nodes} grown one by one and left to settle for 5 s. */
+    private static SimulatedCluster settledCluster(long seed, int nodes, Recorder recorder) {
+        SimulatedCluster c = cluster(SimConfig.lan(seed), recorder, Optional.of(DIRECTORY));
+        grow(c, nodes);
+        c.simulation().runFor(Duration.ofSeconds(5));
+        return c;
+    }
+
+    /** Cuts {@code node} off from all the others for {@code millis}, heals, and runs 60 s more. */
+    private static void isolateThenHeal(SimulatedCluster c, NodeId node, int millis) {
+        FaultRule cut = c.simulation().faults().add(Partition.isolate(Set.of(node.name())));
+        c.simulation().runFor(Duration.ofMillis(millis));
+        c.simulation().faults().remove(cut.id());
+        c.simulation().runFor(Duration.ofSeconds(60));
     }
 }
