@@ -106,6 +106,15 @@ public interface Transport extends AutoCloseable {
     CompletableFuture<NodeId> connect(HostAndPort address);
 
     /**
+     * Tells the transport that {@code peer} was just heard of alive as a member (a new
+     * incarnation, or the first time): a hold on its address after failed dials ends now, so a
+     * send to it dials at once instead of failing for the rest of the backoff. The dials failed
+     * while it was cut off or restarting; the news that it runs came by other nodes after that.
+     * Any thread.
+     */
+    void peerAnnounced(NodeId peer);
+
+    /**
      * Queues {@code message} for {@code to} (exactly that incarnation) without blocking.
      * Messages to one peer arrive in the order they were sent, also across a swap of the pair's
      * connection (the tie-break) or a new link dialled while the old one closes: the receiver

@@ -357,6 +357,28 @@ class TransportTest {
         assertThat(dials(a, "started")).isEqualTo(3);
     }
 
+    @Test
+    void aPeerAnnouncedAsAMemberLiftsTheHoldOnItsAddress() throws Exception {
+        // Given a holds b's address after refused dials (b was down), for 15-30 s
+        Node peer = node("b", Backoff.DEFAULT, 0);
+        HostAndPort address = peer.id().address();
+        peer.close();
+        nodes.remove(peer);
+        Node a = node("a", new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 2.0), 0);
+        failure(a, address);
+        failure(a, address);
+        assertThat(failure(a, address)).isInstanceOf(DialBackoffException.class);
+
+        // When b is back and a hears of it as a member by other nodes (b does not dial a)
+        Node back = node("b", Backoff.DEFAULT, address.port());
+        a.transport.peerAnnounced(back.id());
+
+        // Then a dials b at once instead of failing for the rest of the hold (after a partition
+        // healed, a cast to a member known alive was dropped as unreachable for up to 10 s)
+        assertThat(a.transport.connect(address).get(5, TimeUnit.SECONDS)).isEqualTo(back.id());
+        assertThat(dials(a, "started")).isEqualTo(3);
+    }
+
     static boolean refusedConnection(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException) {

@@ -457,6 +457,7 @@ final class NodeDriver implements LinkListener, LinkHolder {
             liveVersion++; // only the event loop writes it
             meters.memberEvent("up", "none");
             log.info("{} up", up.member());
+            transport.peerAnnounced(up.member()); // it runs: dials to it need not wait out a backoff
             for (MembershipListener l : listeners) {
                 deliverUp(l, up.member());
             }

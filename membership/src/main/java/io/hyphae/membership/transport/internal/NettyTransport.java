@@ -284,6 +284,15 @@ public final class NettyTransport implements Transport {
     }
 
     @Override
+    public void peerAnnounced(NodeId peer) {
+        if (loop.inEventLoop()) {
+            dialBackoff.succeeded(peer.address());
+        } else {
+            loop.execute(() -> dialBackoff.succeeded(peer.address()));
+        }
+    }
+
+    @Override
     public SendResult send(NodeId to, Object message) {
         Protocols.Registered<?> protocol = protocols.forMessage(message);
         Link link = links.get(PeerKey.of(to));
