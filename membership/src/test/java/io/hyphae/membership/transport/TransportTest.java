@@ -336,14 +336,9 @@ class TransportTest {
     @Test
     void aPeerThatDialsInLiftsTheHoldOnItsAddress() throws Exception {
         // Given a holds b's address after refused dials (b was down), for 15-30 s
-        Node peer = node("b", Backoff.DEFAULT, 0);
-        HostAndPort address = peer.id().address();
-        peer.close();
-        nodes.remove(peer);
-        Node a = node("a", new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 2.0), 0);
-        failure(a, address);
-        failure(a, address);
-        assertThat(failure(a, address)).isInstanceOf(DialBackoffException.class);
+        HeldAddress held = aHoldingTheAddressOfADeadPeer();
+        Node a = held.a();
+        HostAndPort address = held.address();
 
         // When b is back and dials a itself
         Node back = node("b", Backoff.DEFAULT, address.port());
@@ -360,14 +355,9 @@ class TransportTest {
     @Test
     void aPeerAnnouncedAsAMemberLiftsTheHoldOnItsAddress() throws Exception {
         // Given a holds b's address after refused dials (b was down), for 15-30 s
-        Node peer = node("b", Backoff.DEFAULT, 0);
-        HostAndPort address = peer.id().address();
-        peer.close();
-        nodes.remove(peer);
-        Node a = node("a", new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 2.0), 0);
-        failure(a, address);
-        failure(a, address);
-        assertThat(failure(a, address)).isInstanceOf(DialBackoffException.class);
+        HeldAddress held = aHoldingTheAddressOfADeadPeer();
+        Node a = held.a();
+        HostAndPort address = held.address();
 
         // When b is back and a hears of it as a member by other nodes (b does not dial a)
         Node back = node("b", Backoff.DEFAULT, address.port());
@@ -377,6 +367,22 @@ class TransportTest {
         // healed, a cast to a member known alive was dropped as unreachable for up to 10 s)
         assertThat(a.transport.connect(address).get(5, TimeUnit.SECONDS)).isEqualTo(back.id());
         assertThat(dials(a, "started")).isEqualTo(3);
+    }
+
+    private record HeldAddress(Node a, HostAndPort address) {
+    }
+
+    /** Node a, after two refused dials to a peer b that died: b's address is held for 15-30 s. */
+    private HeldAddress aHoldingTheAddressOfADeadPeer() {
+        Node peer = node("b", Backoff.DEFAULT, 0);
+        HostAndPort address = peer.id().address();
+        peer.close();
+        nodes.remove(peer);
+        Node a = node("a", new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 2.0), 0);
+        failure(a, address);
+        failure(a, address);
+        assertThat(failure(a, address)).isInstanceOf(DialBackoffException.class);
+        return new HeldAddress(a, address);
     }
 
     static boolean refusedConnection(Throwable e) {
