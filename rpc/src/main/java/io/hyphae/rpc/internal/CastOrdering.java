@@ -43,9 +43,15 @@ import java.util.TreeMap;
  * When this node itself rejoins ({@link #onSelfRenewed}), the others number their direct casts to
  * its new incarnation from 1, so the direct numbering of every origin starts over here.
  *
- * <p>Memory is bounded: {@code window} held casts per origin, at most {@code maxOrigins}
- * origins, and departed origins are forgotten after a grace period of two gap timeouts (for
- * casts still travelling), then remembered only in a bounded set whose late casts are dropped.
+ * <p><b>Departed origins.</b> An origin the cluster reported down is forgotten once it has been
+ * silent here for a grace period of two gap timeouts (for casts still travelling); then it is
+ * remembered only in a bounded set whose late casts are dropped. The grace period starts again
+ * at each cast it sends: a node declared down by mistake keeps casting until it hears the
+ * verdict and rejoins, which can take seconds after its peers heard it, and those casts are
+ * delivered, not lost. Its next incarnation's first cast ends it at once, as above.
+ *
+ * <p>Memory is bounded: {@code window} held casts per origin and at most {@code maxOrigins}
+ * origins.
  *
  * <p>Not thread-safe: one thread, or one lock, at a time.
  */
@@ -153,6 +159,9 @@ public final class CastOrdering {
             origins.put(cast.origin(), o);
             incarnations.put(node, cast.origin());
         }
+        if (!departedAt.isEmpty()) {
+            departedAt.replace(cast.origin(), nowNanos); // still talking: its grace period starts again
+        }
         boolean broadcast = cast instanceof Broadcast;
         long delivered = broadcast ? o.broadcasts : o.directs;
         TreeMap<Long, Held> held = broadcast ? o.heldBroadcasts : o.heldDirects;
@@ -213,9 +222,9 @@ public final class CastOrdering {
     }
 
     /**
-     * {@code origin} left or failed. Its casts still travelling are delivered for a grace period
-     * of two gap timeouts; then its state is dropped and later casts from it are refused. Also
-     * for an origin not heard from yet: the departure notice can overtake its casts.
+     * {@code origin} left or failed. Its casts are delivered until it has been silent for a grace
+     * period of two gap timeouts; then its state is dropped and later casts from it are refused.
+     * Also for an origin not heard from yet: the departure notice can overtake its casts.
      */
     public void onOriginDown(NodeId origin, long nowNanos) {
         departedAt.putIfAbsent(origin, nowNanos);
@@ -246,6 +255,11 @@ public final class CastOrdering {
             track(e.getKey(), o);
         }
         return out;
+    }
+
+    /** Whether {@code origin}'s casts would still be taken: it is tracked, or departed and in its grace period. */
+    public boolean tracks(NodeId origin) {
+        return origins.containsKey(origin) || departedAt.containsKey(origin);
     }
 
     /** The earliest time {@link #onTick} has work to do. */

@@ -460,13 +460,26 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             directSeq.remove(node);
             directsSinceBroadcast.remove(node);
             castDeadline.ensure(ordering.nextDeadline());
-            // The lane outlives the ordering's grace period, so casts still travelling find it.
-            try {
-                loop.schedule(() -> lanes.remove(node), 3 * config.gapTimeout().toNanos());
-            } catch (RejectedExecutionException closing) {
-                // stopped meanwhile
-            }
+            dropLaneOnceForgotten(node);
         });
+    }
+
+    /**
+     * Drops a departed origin's lane once the ordering has forgotten it, so casts still
+     * delivered to it find the lane (a node declared down by mistake casts until it rejoins).
+     */
+    private void dropLaneOnceForgotten(NodeId node) {
+        try {
+            loop.schedule(() -> {
+                if (ordering.tracks(node)) {
+                    dropLaneOnceForgotten(node);
+                } else {
+                    lanes.remove(node);
+                }
+            }, 3 * config.gapTimeout().toNanos());
+        } catch (RejectedExecutionException closing) {
+            // stopped meanwhile
+        }
     }
 
     /** On the loop. */

@@ -193,17 +193,42 @@ class CastOrderingProperties {
     }
 
     @Test
-    void forgetsADepartedOriginAfterItsGracePeriodAndRefusesItsLaterCasts() {
+    void forgetsADepartedOriginOnceSilentForItsGracePeriodAndRefusesItsLaterCasts() {
         Counts counts = new Counts();
         CastOrdering ordering = new CastOrdering(ME_KEY, 16, GAP, 16, counts);
         ordering.onCast(broadcast(1), 0);
 
         ordering.onOriginDown(ORIGIN, 100);
         assertThat(ordering.onCast(broadcast(2), 200)).hasSize(1); // still travelling: delivered
-        ordering.onTick(100 + 2 * GAP);
+        ordering.onTick(200 + 2 * GAP - 1);
+        assertThat(ordering.tracks(ORIGIN)).isTrue();
+        ordering.onTick(200 + 2 * GAP);
 
-        assertThat(ordering.onCast(broadcast(3), 100 + 2 * GAP)).isEmpty();
+        assertThat(ordering.tracks(ORIGIN)).isFalse();
+        assertThat(ordering.onCast(broadcast(3), 200 + 2 * GAP)).isEmpty();
         assertThat(ordering.nextDeadline()).isEmpty();
+    }
+
+    @Test
+    void aDepartedOriginThatKeepsCastingIsDeliveredUntilItFallsSilent() {
+        // Given an origin reported down that is alive (declared down by mistake, not yet told)
+        Counts counts = new Counts();
+        CastOrdering ordering = new CastOrdering(ME_KEY, 16, GAP, 16, counts);
+        ordering.onCast(broadcast(1), 0);
+        ordering.onOriginDown(ORIGIN, 0);
+
+        // When it goes on casting, each cast within a gap timeout of the last, for 10 grace periods
+        long now = 0;
+        for (long seq = 2; seq <= 21; seq++) {
+            now += GAP;
+            ordering.onTick(now);
+            // Then every cast is delivered
+            assertThat(ordering.onCast(broadcast(seq), now)).extracting(Cast::seq).containsExactly(seq);
+        }
+        // ... and once it is silent for the grace period, it is forgotten
+        ordering.onTick(now + 2 * GAP);
+        assertThat(ordering.onCast(broadcast(22), now + 2 * GAP)).isEmpty();
+        assertThat(counts.duplicates).isEqualTo(1);
     }
 
     @Test
