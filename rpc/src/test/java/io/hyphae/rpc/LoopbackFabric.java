@@ -158,9 +158,12 @@ final class LoopbackFabric implements AutoCloseable {
         // Messages received, a batch counted as the casts in it.
         final AtomicInteger castsIn = new AtomicInteger();
         volatile Inbound inbound;
+        // What the node believes it is; the fabric keeps routing by id.
+        private volatile NodeId self;
 
         Node(NodeId id) {
             this.id = id;
+            this.self = id;
             this.io = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "fabric-io-" + id.name());
                 t.setDaemon(true);
@@ -170,7 +173,23 @@ final class LoopbackFabric implements AutoCloseable {
 
         @Override
         public NodeId self() {
-            return id;
+            return self;
+        }
+
+        /**
+         * The node rejoins in place as its next incarnation, as far as it knows itself: the
+         * others and the fabric still use {@link #id}. Enough to test what a node does with
+         * frames meant for the incarnation it was.
+         */
+        NodeId renewIncarnation() {
+            self = new NodeId(id.name(), id.address(), self.incarnation() + 1);
+            return self;
+        }
+
+        /** Hands this node {@code message} as if {@code from} had sent it (encoded and decoded, on its I/O thread). */
+        void receive(NodeId from, RpcMessage message) {
+            byte[] frame = encode(message);
+            io.execute(() -> deliver(from, this, frame));
         }
 
         @Override

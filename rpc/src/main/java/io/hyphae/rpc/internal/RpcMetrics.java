@@ -19,7 +19,7 @@ final class RpcMetrics {
 
     /** Why a cast was not handed to a handler; the {@code reason} tag of {@code hyphae.rpc.abcast.dropped}. */
     enum CastDrop {
-        DUPLICATE, UNKNOWN_ORIGIN, WRONG_ORIGIN, QUEUE_FULL, NO_HANDLER, UNREACHABLE, NOT_A_MEMBER;
+        DUPLICATE, UNKNOWN_ORIGIN, WRONG_ORIGIN, WRONG_RECEIVER, QUEUE_FULL, NO_HANDLER, UNREACHABLE, NOT_A_MEMBER;
 
         String tag() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -388,11 +388,11 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             sent++;
             if (target.equals(self)) {
                 // The own share needs no numbering: it is queued now, in send order.
-                enqueueLocal(new DirectCast(self, 1, broadcastSeq, name, payload));
+                enqueueLocal(new DirectCast(self, self.incarnation(), 1, broadcastSeq, name, payload));
             } else {
                 long seq = directSeq.merge(target, 1L, Long::sum);
                 directsSinceBroadcast.put(target, seq);
-                outbox.add(target, new DirectCast(self, seq, broadcastSeq, name, payload));
+                outbox.add(target, new DirectCast(self, target.incarnation(), seq, broadcastSeq, name, payload));
             }
         }
         metrics.castsSent(sent);
@@ -428,16 +428,28 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                 metrics.castsDropped(CastDrop.WRONG_ORIGIN, batch.casts().size());
                 return;
             }
+            if (batch.toIncarnation() != self.incarnation()) {
+                metrics.castsDropped(CastDrop.WRONG_RECEIVER, batch.casts().size());
+                return;
+            }
             long now = now();
             for (DirectCast cast : batch.casts()) {
                 enqueueAll(ordering.onCast(cast, now));
             }
             castDeadline.ensure(ordering.nextDeadline());
         } else if (message instanceof Cast cast) {
-            if (cast instanceof DirectCast && !cast.origin().equals(from)) {
-                // Direct casts come straight from their origin; anything else is forged or misrouted.
-                metrics.castDropped(CastDrop.WRONG_ORIGIN);
-                return;
+            if (cast instanceof DirectCast d) {
+                if (!d.origin().equals(from)) {
+                    // Direct casts come straight from their origin; anything else is forged or misrouted.
+                    metrics.castDropped(CastDrop.WRONG_ORIGIN);
+                    return;
+                }
+                if (d.toIncarnation() != self.incarnation()) {
+                    // Numbered for this node's previous incarnation (sent before it rejoined, read
+                    // after): its number means nothing in the sequence the origin starts afresh.
+                    metrics.castDropped(CastDrop.WRONG_RECEIVER);
+                    return;
+                }
             }
             enqueueAll(ordering.onCast(cast, now()));
             castDeadline.ensure(ordering.nextDeadline());

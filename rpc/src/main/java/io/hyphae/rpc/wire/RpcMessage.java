@@ -177,11 +177,14 @@ public sealed interface RpcMessage permits RpcMessage.Request, RpcMessage.Reply,
     /**
      * {@code cast(node, …)} and {@code abcast(targets, …)}: straight to one receiver.
      *
+     * @param toIncarnation the incarnation of the receiver the origin numbered this cast for. A
+     *     node that rejoined as its next incarnation drops casts meant for its old one: their
+     *     numbers belong to a sequence it no longer follows.
      * @param seq this cast's number among the origin's direct casts to this receiver, from 1
      * @param afterBroadcast the number of the origin's last broadcast before this cast (0 for
      *     none): the receiver delivers this cast only after that broadcast
      */
-    record DirectCast(NodeId origin, long seq, long afterBroadcast, String name, byte[] payload) implements Cast {
+    record DirectCast(NodeId origin, long toIncarnation, long seq, long afterBroadcast, String name, byte[] payload) implements Cast {
         public DirectCast {
             Objects.requireNonNull(origin, "origin");
             requireSeq(seq);
@@ -194,26 +197,27 @@ public sealed interface RpcMessage permits RpcMessage.Request, RpcMessage.Reply,
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof DirectCast c && c.origin.equals(origin) && c.seq == seq && c.afterBroadcast == afterBroadcast
-                    && c.name.equals(name) && Arrays.equals(c.payload, payload);
+            return o instanceof DirectCast c && c.origin.equals(origin) && c.toIncarnation == toIncarnation && c.seq == seq
+                    && c.afterBroadcast == afterBroadcast && c.name.equals(name) && Arrays.equals(c.payload, payload);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(origin, seq, afterBroadcast, name, Arrays.hashCode(payload));
+            return Objects.hash(origin, toIncarnation, seq, afterBroadcast, name, Arrays.hashCode(payload));
         }
 
         @Override
         public String toString() {
-            return "DirectCast[origin=" + origin + ", seq=" + seq + ", afterBroadcast=" + afterBroadcast + ", name=" + name + ", " + payload.length + " bytes]";
+            return "DirectCast[origin=" + origin + ", toIncarnation=" + toIncarnation + ", seq=" + seq + ", afterBroadcast=" + afterBroadcast
+                    + ", name=" + name + ", " + payload.length + " bytes]";
         }
     }
 
     /**
      * Several direct casts from one origin to one receiver in one frame: what the sender had
      * queued for that receiver in one turn of its loop. The casts are consecutive in the
-     * origin's numbering for that receiver ({@code seq} n, n+1, …) and are delivered as if they
-     * had come one frame each, in list order.
+     * origin's numbering for that receiver ({@code seq} n, n+1, …), all meant for one
+     * incarnation of it, and are delivered as if they had come one frame each, in list order.
      */
     record CastBatch(List<DirectCast> casts) implements RpcMessage {
         public CastBatch {
@@ -224,14 +228,19 @@ public sealed interface RpcMessage permits RpcMessage.Request, RpcMessage.Reply,
             DirectCast first = casts.get(0);
             for (int i = 1; i < casts.size(); i++) {
                 DirectCast c = casts.get(i);
-                if ((c.origin() != first.origin() && !c.origin().equals(first.origin())) || c.seq() != first.seq() + i) {
-                    throw new IllegalArgumentException("a batch holds consecutive casts of one origin; cast " + i + " is " + c);
+                if ((c.origin() != first.origin() && !c.origin().equals(first.origin())) || c.seq() != first.seq() + i
+                        || c.toIncarnation() != first.toIncarnation()) {
+                    throw new IllegalArgumentException("a batch holds consecutive casts of one origin to one receiver; cast " + i + " is " + c);
                 }
             }
         }
 
         public NodeId origin() {
             return casts.get(0).origin();
+        }
+
+        public long toIncarnation() {
+            return casts.get(0).toIncarnation();
         }
 
         @Override

@@ -31,7 +31,8 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
     /** The first id after the 0..15 reserved for hyphae-membership. */
     public static final byte PROTOCOL_ID = 16;
 
-    static final byte VERSION = 1;
+    // 2: direct casts name the receiver's incarnation they were numbered for.
+    static final byte VERSION = 2;
 
     private static final byte REQUEST = 1;
     private static final byte REPLY = 2;
@@ -105,6 +106,7 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             out.writeByte(CAST_BATCH);
             DirectCast first = b.casts().get(0);
             WireWriter.writeNodeId(out, first.origin());
+            out.writeLong(first.toIncarnation());
             out.writeLong(first.seq());
             WireWriter.writeCount(out, b.casts().size());
             for (DirectCast d : b.casts()) {
@@ -116,6 +118,7 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             DirectCast d = (DirectCast) message; // the interface is sealed: nothing else is left
             out.writeByte(DIRECT_CAST);
             WireWriter.writeNodeId(out, d.origin());
+            out.writeLong(d.toIncarnation());
             out.writeLong(d.seq());
             out.writeLong(d.afterBroadcast());
             WireWriter.writeString(out, d.name());
@@ -158,12 +161,13 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             }
             case DIRECT_CAST -> {
                 NodeId origin = r.readNodeId();
+                long to = r.readLong();
                 long seq = readSeq(r);
                 long after = r.readLong();
                 if (after < 0) {
                     throw new MalformedFrameException("afterBroadcast must be >= 0, was " + after);
                 }
-                yield new DirectCast(origin, seq, after, readName(r), r.readBytes());
+                yield new DirectCast(origin, to, seq, after, readName(r), r.readBytes());
             }
             case CAST_BATCH -> readBatch(r, in);
             default -> throw new MalformedFrameException("unknown RPC message type " + type);
@@ -174,6 +178,7 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
 
     private static CastBatch readBatch(WireReader r, ByteBuf in) throws MalformedFrameException {
         NodeId origin = r.readNodeId();
+        long to = r.readLong();
         long first = readSeq(r);
         int count = r.readCount();
         if (count < 2) {
@@ -197,7 +202,7 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             if (!n.equals(name)) {
                 name = checkName(n);
             }
-            casts.add(new DirectCast(origin, first + i, after, name, r.readBytes()));
+            casts.add(new DirectCast(origin, to, first + i, after, name, r.readBytes()));
         }
         return new CastBatch(casts);
     }

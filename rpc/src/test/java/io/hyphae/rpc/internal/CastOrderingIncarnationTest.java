@@ -41,7 +41,7 @@ class CastOrderingIncarnationTest {
     }
 
     private static DirectCast direct(NodeId origin, long seq, long afterBroadcast) {
-        return new DirectCast(origin, seq, afterBroadcast, "t", new byte[] {(byte) seq});
+        return new DirectCast(origin, ME.incarnation(), seq, afterBroadcast, "t", new byte[] {(byte) seq});
     }
 
     private static List<String> names(List<Cast> casts) {

@@ -59,7 +59,7 @@ class CastOrderingProperties {
                 NodeId target = random.nextBoolean() ? ME : OTHER;
                 long seq = directSeq.merge(target, 1L, Long::sum);
                 sinceBroadcast.put(target, seq);
-                DirectCast d = new DirectCast(ORIGIN, seq, broadcastSeq, "t", payload);
+                DirectCast d = new DirectCast(ORIGIN, ME.incarnation(), seq, broadcastSeq, "t", payload);
                 if (target.equals(ME)) {
                     toMe.add(d);
                 }
@@ -144,7 +144,7 @@ class CastOrderingProperties {
         Counts counts = new Counts();
         CastOrdering ordering = new CastOrdering(ME_KEY, 16, GAP, 16, counts);
         Broadcast b1 = new Broadcast(ORIGIN, 1, List.of(), "t", new byte[0]);
-        DirectCast d1 = new DirectCast(ORIGIN, 1, 1, "t", new byte[0]);
+        DirectCast d1 = new DirectCast(ORIGIN, ME.incarnation(), 1, 1, "t", new byte[0]);
 
         assertThat(ordering.onCast(d1, 0)).isEmpty();
         assertThat(ordering.onCast(b1, 1)).containsExactly(b1, d1);
@@ -154,7 +154,7 @@ class CastOrderingProperties {
     void holdsABroadcastUntilTheDirectCastItsMarkNames() {
         Counts counts = new Counts();
         CastOrdering ordering = new CastOrdering(ME_KEY, 16, GAP, 16, counts);
-        DirectCast d1 = new DirectCast(ORIGIN, 1, 0, "t", new byte[0]);
+        DirectCast d1 = new DirectCast(ORIGIN, ME.incarnation(), 1, 0, "t", new byte[0]);
         Broadcast b1 = new Broadcast(ORIGIN, 1, List.of(new DirectMark(ME_KEY, 1)), "t", new byte[0]);
 
         assertThat(ordering.onCast(b1, 0)).isEmpty();

@@ -55,7 +55,7 @@ class CastOutboxProperties {
             NodeId to = RECEIVERS.get(s.receiver());
             switch (s.kind()) {
                 case Step.CAST -> {
-                    DirectCast c = new DirectCast(ORIGIN, seq.merge(to, 1L, Long::sum), 0, "t", new byte[s.payloadBytes()]);
+                    DirectCast c = new DirectCast(ORIGIN, to.incarnation(), seq.merge(to, 1L, Long::sum), 0, "t", new byte[s.payloadBytes()]);
                     expected.computeIfAbsent(to, k -> new ArrayList<>()).add(c);
                     outbox.add(to, c);
                 }

@@ -76,13 +76,13 @@ class RpcWireCodecProperties {
         Arbitrary<Long> seqs = Arbitraries.longs().greaterOrEqual(1);
         Arbitrary<DirectMark> marks = Combinators.combine(Arbitraries.longs(), seqs).as(DirectMark::new);
 
-        Arbitrary<CastBatch> batches = Combinators.combine(nodes, Arbitraries.longs().between(1, Long.MAX_VALUE / 2),
+        Arbitrary<CastBatch> batches = Combinators.combine(nodes, Arbitraries.longs(), Arbitraries.longs().between(1, Long.MAX_VALUE / 2),
                         Combinators.combine(Arbitraries.longs().greaterOrEqual(0), names, payloads).as(BatchItem::new).list().ofMinSize(2).ofMaxSize(6))
-                .as((origin, first, items) -> {
+                .as((origin, to, first, items) -> {
                     List<DirectCast> casts = new ArrayList<>();
                     for (int i = 0; i < items.size(); i++) {
                         BatchItem item = items.get(i);
-                        casts.add(new DirectCast(origin, first + i, item.after(), item.name(), item.payload()));
+                        casts.add(new DirectCast(origin, to, first + i, item.after(), item.name(), item.payload()));
                     }
                     return new CastBatch(casts);
                 });
@@ -93,6 +93,6 @@ class RpcWireCodecProperties {
                 Combinators.combine(ids, payloads).as(Reply::new),
                 Combinators.combine(ids, reasons, details).as(ErrorReply::of),
                 Combinators.combine(nodes, seqs, marks.list().ofMaxSize(5), names, payloads).as(Broadcast::new),
-                Combinators.combine(nodes, seqs, Arbitraries.longs().greaterOrEqual(0), names, payloads).as(DirectCast::new));
+                Combinators.combine(nodes, Arbitraries.longs(), seqs, Arbitraries.longs().greaterOrEqual(0), names, payloads).as(DirectCast::new));
     }
 }

@@ -26,7 +26,7 @@ class RpcWireCodecTest {
     void refusesAPayloadLongerThanTheFrameLimitBeforeAllocating() {
         // Given a request claiming a 2 GB payload
         ByteBuf buf = Unpooled.buffer();
-        buf.writeByte(1).writeByte(1).writeLong(7);
+        buf.writeByte(RpcWireCodec.VERSION).writeByte(1).writeLong(7);
         buf.writeShort(4).writeBytes("echo".getBytes(StandardCharsets.US_ASCII));
         buf.writeInt(Integer.MAX_VALUE);
 
@@ -50,7 +50,7 @@ class RpcWireCodecTest {
     @Test
     void refusesAnEmptyHandlerName() {
         ByteBuf buf = Unpooled.buffer();
-        buf.writeByte(1).writeByte(1).writeLong(7).writeShort(0).writeInt(0);
+        buf.writeByte(RpcWireCodec.VERSION).writeByte(1).writeLong(7).writeShort(0).writeInt(0);
 
         assertThatThrownBy(() -> codec.decode(buf, WireLimits.DEFAULT))
                 .isInstanceOf(MalformedFrameException.class)
