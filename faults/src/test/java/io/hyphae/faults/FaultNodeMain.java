@@ -33,13 +33,11 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * One node of the fault scenarios, in its own JVM inside a network namespace:
@@ -52,16 +50,15 @@ import java.util.function.Consumer;
  * CASTS every {@link #ABCAST_PERIOD}); {@code load off} stops it; {@code leave} (or end of
  * input) leaves the cluster gracefully and exits. Standard output: {@code STARTED id} for each
  * incarnation and {@code VIEW id live=a,b active=c,d sent=N delivered=M} every
- * {@link #VIEW_PERIOD} (N, M: this incarnation's abcasts sent and delivered so far).
+ * {@link #VIEW_PERIOD} (N, M: this process's abcasts sent and delivered so far).
  *
  * <p>A node declared down (after a partition or freeze longer than failure detection) hears
- * {@code memberDown(self)}. The library then rejoins in place as the node's next incarnation
- * (docs/directory.md, "A false DOWN heals by rejoining"), but {@link Rpc} keeps the identity it
- * read at start: after an in-place rejoin, a multicall to the node's own new incarnation answers
- * {@code UNREACHABLE}, it delivers no abcast any more (its own included), and the others get its
- * casts under the old incarnation with the sequence numbers starting again (docs/faults.md, known
- * problems). Until RPC reads its identity again after a rejoin, this main therefore still closes
- * its {@code Rpc} and starts a new one, as it did before the library rejoined by itself.
+ * {@code memberDown(self)}, and the library rejoins in place as the node's next incarnation
+ * (docs/directory.md, "A false DOWN heals by rejoining"); its {@link Rpc} follows (docs/rpc.md,
+ * "After a rejoin in place"). This main does nothing about it, as a real service would not: it
+ * records every event under the identity {@code Rpc.self()} gives at that moment, and when that
+ * identity changes it records the old incarnation {@code Stopped} ({@value
+ * HistoryChecker#DECLARED_DOWN}) and the new one {@code Started}, and prints {@code STARTED}.
  */
 public final class FaultNodeMain {
 
@@ -83,12 +80,11 @@ public final class FaultNodeMain {
     private final HyphaeConfig config;
     private final HistoryFile history;
     private final PrintStream out = System.out;
-    private final ExecutorService restarter = Executors.newSingleThreadExecutor();
     private final AtomicLong castSeq = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private volatile boolean load;
     private volatile Rpc rpc;
-    /** The current incarnation's id, for records made outside it (stalls). */
+    /** The incarnation last announced ({@code STARTED}); guarded by {@code this} for changes. */
     private volatile String self = "";
 
     private FaultNodeMain(String name, HyphaeConfig config, HistoryFile history) {
@@ -128,7 +124,8 @@ public final class FaultNodeMain {
         Thread stallWatch = new Thread(this::watchStalls, "stall-watch");
         stallWatch.setDaemon(true);
         stallWatch.start();
-        startIncarnation();
+        rpc = Rpc.start(config, new SimpleMeterRegistry(), this::serve);
+        say("STARTED " + self);
         ScheduledExecutorService load = Executors.newScheduledThreadPool(2);
         ScheduledExecutorService views = Executors.newSingleThreadScheduledExecutor();
         load.scheduleAtFixedRate(() -> whenLoaded(this::multicall), 0, MULTICALL_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
@@ -146,8 +143,10 @@ public final class FaultNodeMain {
         load.shutdown();
         load.awaitTermination(5, TimeUnit.SECONDS);
         views.shutdownNow();
-        restarter.submit(() -> stopIncarnation("left")).get(30, TimeUnit.SECONDS);
-        restarter.shutdown();
+        Rpc leaving = rpc;
+        rpc = null;
+        leaving.close();
+        history.record(new Stopped(System.currentTimeMillis(), id(leaving.self()), "left"));
         say("LEFT");
         System.exit(0); // the shared event loops are not daemons
     }
@@ -170,97 +169,71 @@ public final class FaultNodeMain {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                // the incarnation closed under us (a restart): the next tick uses the new one
+                // closed under us (leaving): nothing more to send
                 System.err.println(name + " load tick failed: " + e);
             }
         }
     }
 
-    private void startIncarnation() {
-        Rpc started = startRetryingBind(this::serve);
-        rpc = started;
-        this.self = id(started.self());
-        say("STARTED " + self);
-    }
-
-    /** Each incarnation's handlers and listeners, set up before it joins: no peer calls it before they exist. */
+    /** The handlers and listeners, set up before the node joins: no peer calls it before they exist. */
     private void serve(Rpc started) {
-        String self = id(started.self());
+        self = id(started.self());
         history.record(new Started(System.currentTimeMillis(), self));
-        castSeq.set(0);
-        delivered.set(0);
         started.register(ECHO, (caller, request) -> request);
         started.subscribe(CASTS, (sender, seq) -> {
-            history.record(new AbcastDelivered(System.currentTimeMillis(), self, id(sender), Long.parseLong(seq)));
+            history.record(new AbcastDelivered(System.currentTimeMillis(), id(started.self()), id(sender), Long.parseLong(seq)));
             delivered.incrementAndGet();
         });
         started.node().addListener(new MembershipListener() {
             @Override
             public void memberUp(NodeId member) {
-                history.record(new MemberUp(System.currentTimeMillis(), self, id(member)));
+                history.record(new MemberUp(System.currentTimeMillis(), id(started.self()), id(member)));
+                if (member.sameNodeAs(started.self())) {
+                    followIdentity(started);
+                }
             }
 
             @Override
             public void memberDown(NodeId member, DownReason reason) {
-                history.record(new MemberDown(System.currentTimeMillis(), self, id(member), reason.name()));
-                if (member.equals(started.self())) {
-                    // not needed once Rpc follows an in-place rejoin (see the class comment);
-                    // never block the event loop: the restart closes this node
-                    restarter.execute(() -> {
-                        if (rpc == started) {
-                            stopIncarnation(HistoryChecker.DECLARED_DOWN);
-                            startIncarnation();
-                        }
-                    });
-                }
+                // The verdict on this node is heard by the incarnation it names, whether or not
+                // the library has renewed the identity by the time listeners run.
+                String hearer = member.sameNodeAs(started.self()) ? id(member) : id(started.self());
+                history.record(new MemberDown(System.currentTimeMillis(), hearer, id(member), reason.name()));
             }
         });
         started.node().transport().addLinkListener(new LinkListener() {
             @Override
             public void linkUp(NodeId peer) {
-                history.record(new LinkUp(System.currentTimeMillis(), self, id(peer)));
+                history.record(new LinkUp(System.currentTimeMillis(), id(started.self()), id(peer)));
             }
 
             @Override
             public void linkDown(NodeId peer, LinkDownReason reason) {
-                history.record(new LinkDown(System.currentTimeMillis(), self, id(peer), reason.name()));
+                history.record(new LinkDown(System.currentTimeMillis(), id(started.self()), id(peer), reason.name()));
             }
         });
     }
 
     /**
-     * Starts a node, trying again while its address is still taken. Seen in the split scenario:
-     * right after {@code close()} of the incarnation declared down returned, binding the same
-     * address failed with "Address already in use" (docs/faults.md, known problems).
+     * When the node has rejoined in place as its next incarnation, records the old one stopped
+     * (declared down) and the new one started, and announces it. Called on the node's own
+     * member-up and at every view, whichever sees the change first.
      */
-    private Rpc startRetryingBind(Consumer<Rpc> setup) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Rpc started = Rpc.start(config, new SimpleMeterRegistry(), setup);
-                if (attempt > 1) {
-                    System.err.println(name + " BIND-RETRY bound at attempt " + attempt);
-                }
-                return started;
-            } catch (IllegalStateException e) {
-                if (!String.valueOf(e.getMessage()).startsWith("cannot listen") || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                System.err.println(name + " BIND-RETRY attempt " + attempt + ": " + e.getMessage());
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // a node main, not a test: waits out the old socket
-            }
+    private synchronized void followIdentity(Rpc node) {
+        String now = id(node.self());
+        if (now.equals(self)) {
+            return;
         }
-    }
-
-    private void stopIncarnation(String how) {
-        Rpc stopping = rpc;
-        rpc = null;
-        stopping.close();
-        history.record(new Stopped(System.currentTimeMillis(), id(stopping.self()), how));
+        long t = System.currentTimeMillis();
+        history.record(new Stopped(t, self, HistoryChecker.DECLARED_DOWN));
+        history.record(new Started(t, now));
+        self = now;
+        say("STARTED " + now);
     }
 
     private void multicall() {
         Rpc now = rpc;
+        String caller = id(now.self());
         Set<NodeId> targets = now.node().liveMembers();
         long start = System.currentTimeMillis();
         now.multicallAsync(targets, ECHO, "ping", MULTICALL_TIMEOUT).whenComplete((result, failure) -> {
@@ -268,14 +241,14 @@ public final class FaultNodeMain {
             List<String> replies;
             List<Bad> bad;
             if (failure != null) {
-                // the call was cut short by this node's own close (a restart or leave): every target unanswered
+                // the call was cut short by this node's own close (leaving): every target unanswered
                 replies = List.of();
                 bad = targets.stream().map(t -> new Bad(id(t), "CALLER_CLOSED")).toList();
             } else {
                 replies = ids(result.replies().keySet());
                 bad = result.badNodes().stream().map(b -> new Bad(id(b.node()), b.reason().name())).toList();
             }
-            history.record(new Multicall(end, id(now.self()), start, MULTICALL_TIMEOUT.toMillis(), ids(targets), replies, bad));
+            history.record(new Multicall(end, caller, start, MULTICALL_TIMEOUT.toMillis(), ids(targets), replies, bad));
         });
     }
 
@@ -292,6 +265,7 @@ public final class FaultNodeMain {
         if (now == null) {
             return;
         }
+        followIdentity(now);
         try {
             List<String> live = ids(now.node().liveMembers());
             List<String> active = ids(now.node().activeView());
@@ -299,7 +273,7 @@ public final class FaultNodeMain {
             say("VIEW " + id(now.self()) + " live=" + String.join(",", live) + " active=" + String.join(",", active)
                     + " sent=" + castSeq.get() + " delivered=" + delivered.get());
         } catch (RuntimeException e) {
-            // closed between the read and the query: the next snapshot is of the new incarnation
+            // closed between the read and the query (leaving)
         }
     }
 
