@@ -140,6 +140,8 @@ final class FaultCluster implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(ip, "netns", "exec", net.namespace(host), java,
                 "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.log.io.hyphae.membership.transport=debug",
+                "-Dorg.slf4j.simpleLogger.log.io.hyphae.membership.node.internal.NodeDriver=debug",
+                "-Dorg.slf4j.simpleLogger.log.io.hyphae.rpc.internal.NodeMessaging=debug",
                 "-cp", System.getProperty("java.class.path"), FaultNodeMain.class.getName(),
                 "n" + host, NamespaceNetwork.address(host), seeds, dir.resolve("n" + host + "-" + n + ".jsonl").toString(), strategy)
                 .redirectError(dir.resolve("n" + host + "-" + n + ".log").toFile());

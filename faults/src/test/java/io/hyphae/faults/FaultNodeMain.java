@@ -80,6 +80,7 @@ public final class FaultNodeMain {
     private final HyphaeConfig config;
     private final HistoryFile history;
     private final PrintStream out = System.out;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final AtomicLong castSeq = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private volatile boolean load;
@@ -124,7 +125,7 @@ public final class FaultNodeMain {
         Thread stallWatch = new Thread(this::watchStalls, "stall-watch");
         stallWatch.setDaemon(true);
         stallWatch.start();
-        rpc = Rpc.start(config, new SimpleMeterRegistry(), this::serve);
+        rpc = Rpc.start(config, meters, this::serve);
         say("STARTED " + self);
         ScheduledExecutorService load = Executors.newScheduledThreadPool(2);
         ScheduledExecutorService views = Executors.newSingleThreadScheduledExecutor();
@@ -147,6 +148,7 @@ public final class FaultNodeMain {
         rpc = null;
         leaving.close();
         history.record(new Stopped(System.currentTimeMillis(), id(leaving.self()), "left"));
+        logLosses();
         say("LEFT");
         System.exit(0); // the shared event loops are not daemons
     }
@@ -275,6 +277,17 @@ public final class FaultNodeMain {
         } catch (RuntimeException e) {
             // closed between the read and the query (leaving)
         }
+    }
+
+    /** For a failed run's post-mortem: in the node's log, every cast and frame this process did not deliver or send, by reason. */
+    private void logLosses() {
+        meters.getMeters().stream()
+                .filter(m -> m.getId().getName().matches("hyphae\\.(rpc\\.abcast\\.(dropped|skipped)|transport\\.sends\\.dropped)"))
+                .forEach(m -> m.measure().forEach(v -> {
+                    if (v.getValue() > 0) {
+                        System.err.println(name + " LOSSES " + m.getId().getName() + " " + m.getId().getTags() + " " + v.getValue());
+                    }
+                }));
     }
 
     private void say(String line) {
