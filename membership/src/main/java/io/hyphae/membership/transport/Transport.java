@@ -48,9 +48,10 @@ public interface Transport extends AutoCloseable {
     NodeId self();
 
     /**
-     * Takes the next incarnation of this node (same name and address) and says goodbye on every
-     * link: from now on handshakes present the new identity, and peers treat the old one as
-     * gone. For a node the cluster declared DOWN while it ran, which rejoins in place.
+     * Takes the next incarnation of this node (same name and address), says goodbye on every
+     * link and cuts short every handshake under way (it introduced the old identity): from now on
+     * handshakes present the new identity, and peers treat the old one as gone. For a node the
+     * cluster declared DOWN while it ran, which rejoins in place.
      * Call it on {@link #executor()}.
      *
      * @return the new identity

@@ -8,6 +8,8 @@ import io.hyphae.membership.Backoff;
 import io.hyphae.membership.ClusterSecret;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
+import io.hyphae.membership.transport.internal.ControlMessage;
+import io.hyphae.membership.transport.internal.RawPeer;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -392,5 +394,24 @@ class TransportTest {
             }
         }
         return false;
+    }
+    @Test
+    void aHandshakeUnderWayWhenTheNodeRenewsItsIncarnationIsCutShort() throws Exception {
+        // Given a peer half-way through its handshake with a, which has challenged it as a's first incarnation
+        Node a = node("a", TransportConfig.local("test", SECRET).toBuilder().handshakeTimeout(Duration.ofSeconds(60)).build());
+        NodeId first = a.id();
+        try (RawPeer peer = new RawPeer(first.address(), "peer")) {
+            assertThat(peer.hello("test", new byte[ControlMessage.NONCE_BYTES]).sender()).isEqualTo(first);
+
+            // When a rejoins as its next incarnation
+            NodeId renewed = a.transport.executor().submit(a.transport::renewIncarnation).get(5, TimeUnit.SECONDS);
+
+            // Then that handshake ends at once, long before its timeout: finished, it would give
+            // the peer a link to a's old incarnation, over which a would send as its new one
+            assertThat(renewed.incarnation()).isGreaterThan(first.incarnation());
+            assertThat(peer.closedByPeer(Duration.ofSeconds(10))).isTrue();
+            assertThat(a.handshakesFailed(HandshakeFailure.CLOSED)).isEqualTo(1);
+            assertThat(a.transport.links()).isEmpty();
+        }
     }
 }

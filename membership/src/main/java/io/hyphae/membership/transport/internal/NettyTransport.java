@@ -218,6 +218,13 @@ public final class NettyTransport implements Transport {
                 link.current.drain(LinkDownReason.DISCONNECTED);
             }
         }
+        // A handshake under way introduced this node by its old identity. Finished, it would give
+        // the peer a link to the old incarnation, over which this node then sends as the new one
+        // (the peer drops that as from a wrong origin, and answers dials for the new incarnation
+        // with the old one) until the link happens to close. Cut short, the peer dials again.
+        for (Connection c : List.copyOf(handshaking)) {
+            c.failHandshake(HandshakeFailure.CLOSED, "begun by this node's previous incarnation " + old);
+        }
         log.info("transport of {} is now {}", old, self);
         return self;
     }

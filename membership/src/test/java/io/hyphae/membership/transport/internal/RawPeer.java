@@ -89,8 +89,7 @@ public final class RawPeer implements AutoCloseable {
     public NodeId handshake(String clusterName, Optional<ClusterSecret> secret) throws Exception {
         byte[] nonce = new byte[ControlMessage.NONCE_BYTES];
         new java.security.SecureRandom().nextBytes(nonce);
-        writeControl(new Hello(ControlMessage.PROTOCOL_VERSION, clusterName, id, nonce));
-        Challenge c = (Challenge) readControl();
+        Challenge c = hello(clusterName, nonce);
         HandshakeProof proofs = new HandshakeProof(secret);
         writeControl(new Proof(proofs.prove(Role.DIALLER, clusterName, id, c.sender(), nonce, c.nonce())));
         ControlMessage welcome = readControl();
@@ -98,6 +97,12 @@ public final class RawPeer implements AutoCloseable {
             throw new IllegalStateException("expected WELCOME, got " + welcome);
         }
         return c.sender();
+    }
+
+    /** The first half of the dialler's handshake: says hello, returns the acceptor's challenge (it names the acceptor). */
+    public Challenge hello(String clusterName, byte[] nonce) throws IOException, MalformedFrameException {
+        writeControl(new Hello(ControlMessage.PROTOCOL_VERSION, clusterName, id, nonce));
+        return (Challenge) readControl();
     }
 
     /** True once the other side closed the connection (end of stream or reset) within {@code within}. */
