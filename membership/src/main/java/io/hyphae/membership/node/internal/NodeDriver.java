@@ -1,6 +1,7 @@
 package io.hyphae.membership.node.internal;
 
 import io.hyphae.membership.BroadcastListener;
+import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.MembershipListener;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.core.Effect;
@@ -20,10 +21,6 @@ import io.hyphae.membership.transport.LinkHolder;
 import io.hyphae.membership.transport.LinkListener;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
-import io.hyphae.membership.transport.HandshakeException;
-import io.netty.channel.ConnectTimeoutException;
-import java.net.ConnectException;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +41,14 @@ import org.slf4j.LoggerFactory;
  * <p>It carries out the core's effects with the link semantics {@link Effect} documents:
  * <ul>
  *   <li>{@code Send} goes straight to the transport when a link to exactly that incarnation is
- *       up; otherwise the message waits in a per-peer queue while the link is opened, and is
- *       written once it is up, in order. A link that cannot be opened, or that the address
+ *       up; otherwise the message waits in a per-peer queue ({@link DialQueues}) while the link
+ *       is opened, and is written once it is up, in order. A link that cannot be opened, or that the address
  *       answers with another identity (a restarted node), becomes {@link Event.LinkDown} for the
  *       peer asked for; a dial refused outright (nothing listens there) becomes
  *       {@link Event.ConnectionRefused}.</li>
  *   <li>{@code Connect} opens a link the same way. {@code Disconnect} releases the overlay's
- *       interest only: the link is shared with the layers above (RPC requests and replies), so
+ *       interest only (the core's own messages still waiting for the link are given up, those
+ *       of the layers above are not): the link is shared with the layers above (RPC), so
  *       it stays open while they use it and the transport closes it gracefully once it is idle
  *       (this driver is the {@link LinkHolder} of the links the core needs, see
  *       {@link #holds}).</li>
@@ -70,7 +68,7 @@ final class NodeDriver implements LinkListener, LinkHolder {
     private final ScheduledExecutorService loop;
     private final NodeMeters meters;
     /** Messages for peers whose link is being opened, in the order they were sent. */
-    private final Map<NodeId, ArrayDeque<Outgoing>> opening = new HashMap<>();
+    private final DialQueues dials;
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Integer, List<BroadcastListener>> subscribers = new HashMap<>();
     /** Live members, changed on the event loop only; other threads read {@link #live()}. */
@@ -85,15 +83,27 @@ final class NodeDriver implements LinkListener, LinkHolder {
     private boolean left;
     private boolean closed;
 
-    /** A message waiting for its link, and who waits for its fate (null for the core's own). */
-    private record Outgoing(Object message, CompletableFuture<Void> done) {
-    }
-
     NodeDriver(NodeCore core, Transport transport, NodeMeters meters) {
         this.core = core;
         this.transport = transport;
         this.loop = transport.executor();
         this.meters = meters;
+        this.dials = new DialQueues(new DialQueues.Wire() {
+            @Override
+            public SendResult send(NodeId to, Object message) {
+                return transport.send(to, message);
+            }
+
+            @Override
+            public CompletableFuture<NodeId> connect(HostAndPort address) {
+                return transport.connect(address);
+            }
+
+            @Override
+            public boolean linkedTo(NodeId peer) {
+                return transport.links().contains(peer);
+            }
+        }, loop, (peer, refused) -> handle(refused ? new Event.ConnectionRefused<>(peer) : new Event.LinkDown<>(peer)));
     }
 
     void joiner(SeedJoiner joiner) {
@@ -171,7 +181,7 @@ final class NodeDriver implements LinkListener, LinkHolder {
         if (closed) {
             done.completeExceptionally(new IllegalStateException("node is closed"));
         } else {
-            send(to, message, done);
+            dials.send(to, message, done);
         }
     }
 
@@ -202,10 +212,7 @@ final class NodeDriver implements LinkListener, LinkHolder {
     void close() {
         closed = true;
         joined = false;
-        for (ArrayDeque<Outgoing> q : opening.values()) {
-            fail(q, "node is closed");
-        }
-        opening.clear();
+        dials.failAll("node is closed");
     }
 
     // ---- events from the transport (event loop) ----
@@ -265,9 +272,9 @@ final class NodeDriver implements LinkListener, LinkHolder {
     private void apply(List<Effect<Object>> effects) {
         for (Effect<Object> e : effects) {
             if (e instanceof Effect.Send<Object> s) {
-                send(s.to(), s.message(), null);
+                dials.send(s.to(), s.message(), null);
             } else if (e instanceof Effect.Connect<Object> c) {
-                connect(c.peer());
+                dials.connect(c.peer());
             } else if (e instanceof Effect.Disconnect<Object> d) {
                 disconnect(d.peer());
             } else if (e instanceof Effect.Schedule<Object> s) {
@@ -298,151 +305,19 @@ final class NodeDriver implements LinkListener, LinkHolder {
         if (closed || left) {
             return;
         }
-        for (ArrayDeque<Outgoing> q : opening.values()) {
-            fail(q, "this node rejoined as a new incarnation");
-        }
-        opening.clear();
+        dials.failAll("this node rejoined as a new incarnation");
         NodeId fresh = transport.renewIncarnation();
         meters.rejoined();
         apply(core.rejoin(now(), fresh));
     }
 
-    private void send(NodeId to, Object message, CompletableFuture<Void> done) {
-        ArrayDeque<Outgoing> waiting = opening.get(to);
-        if (waiting != null) {
-            waiting.add(new Outgoing(message, done)); // behind the earlier ones, to keep their order
-            return;
-        }
-        SendResult r;
-        try {
-            r = transport.send(to, message);
-        } catch (IllegalArgumentException e) {
-            // No codec for it, or it cannot be encoded: a bug above, never a reason to stop the loop.
-            log.warn("cannot send {} to {}: {}", message.getClass().getSimpleName(), to, e.getMessage());
-            if (done != null) {
-                done.completeExceptionally(e);
-            }
-            return;
-        }
-        if (r == SendResult.NO_LINK || r == SendResult.LINK_CLOSING) {
-            // None up, or the one there is closing: dial (beside a closing link, the transport
-            // opens its successor, which the peer reads only after the old one's last frame).
-            ArrayDeque<Outgoing> q = new ArrayDeque<>();
-            q.add(new Outgoing(message, done));
-            open(to, q);
-        } else {
-            settle(to, r, done);
-        }
-    }
-
-    private void settle(NodeId to, SendResult r, CompletableFuture<Void> done) {
-        if (r == SendResult.QUEUED) {
-            if (done != null) {
-                done.complete(null);
-            }
-            return;
-        }
-        // Dropped by the transport, which counted it; the protocols above tolerate loss.
-        log.debug("message to {} not sent: {}", to, r);
-        if (done != null) {
-            done.completeExceptionally(new IllegalStateException("not sent to " + to + ": " + r));
-        }
-    }
-
-    private void connect(NodeId peer) {
-        if (!opening.containsKey(peer) && !transport.links().contains(peer)) {
-            open(peer, new ArrayDeque<>());
-        }
-    }
-
     private void disconnect(NodeId peer) {
-        ArrayDeque<Outgoing> q = opening.remove(peer);
-        if (q != null) {
-            fail(q, "disconnected before the link was up");
-        }
+        dials.disconnect(peer);
         // The overlay no longer holds the link (holds() now says no): the transport closes it
         // now if no other layer uses it (a temporary link, a probe's), else once they stop.
         if (!core.needsLinkTo(peer)) {
             transport.release(peer);
         }
-    }
-
-    /** Dials {@code peer}'s address; {@code queue} (kept in {@link #opening}) is written once it answers as {@code peer}. */
-    private void open(NodeId peer, ArrayDeque<Outgoing> queue) {
-        opening.put(peer, queue);
-        transport.connect(peer.address()).whenCompleteAsync((answered, error) -> {
-            if (opening.get(peer) != queue) {
-                return; // given up meanwhile (Disconnect, close); an unused link closes when idle
-            }
-            opening.remove(peer);
-            if (error == null && answered.equals(peer)) {
-                flush(peer, queue);
-                return;
-            }
-            if (error == null) {
-                // Another node, or another incarnation (a restart), now owns that address: the
-                // one asked for is gone. The link to the answering node stays; it is an ordinary
-                // link the transport reported up, which that node may use to JOIN.
-                log.debug("{} answered at {} instead of {}", answered, peer.address(), peer);
-            } else {
-                log.debug("cannot open a link to {}: {}", peer, error.toString());
-            }
-            fail(queue, error == null ? answered + " answered instead" : String.valueOf(error.getMessage()));
-            handle(error != null && refused(error) ? new Event.ConnectionRefused<>(peer) : new Event.LinkDown<>(peer));
-        }, loop);
-    }
-
-    /**
-     * True when the dial failed because the peer's host answered that nothing listens there (a
-     * TCP reset to the SYN): the process is gone. A dial that times out (a frozen process still
-     * listens, its kernel answers; a partition drops the SYN) or fails later, in the handshake,
-     * says nothing of the kind.
-     */
-    static boolean refused(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof ConnectTimeoutException || t instanceof HandshakeException) {
-                return false;
-            }
-            if (t instanceof ConnectException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void flush(NodeId peer, ArrayDeque<Outgoing> queue) {
-        while (!queue.isEmpty()) {
-            Outgoing o = queue.poll();
-            SendResult r;
-            try {
-                r = transport.send(peer, o.message());
-            } catch (IllegalArgumentException e) {
-                log.warn("cannot send {} to {}: {}", o.message().getClass().getSimpleName(), peer, e.getMessage());
-                if (o.done() != null) {
-                    o.done().completeExceptionally(e);
-                }
-                continue;
-            }
-            if (r == SendResult.NO_LINK || r == SendResult.LINK_CLOSING) {
-                // The link broke or began closing as soon as it came up (the transport reports a
-                // break as link down); the frames behind it are given up, and their senders told.
-                if (o.done() != null) {
-                    o.done().completeExceptionally(new IllegalStateException("link to " + peer + " lost"));
-                }
-                fail(queue, "link to " + peer + " lost");
-                return;
-            }
-            settle(peer, r, o.done());
-        }
-    }
-
-    private static void fail(ArrayDeque<Outgoing> queue, String why) {
-        for (Outgoing o : queue) {
-            if (o.done() != null) {
-                o.done().completeExceptionally(new IllegalStateException(why));
-            }
-        }
-        queue.clear();
     }
 
     // ---- notifications ----
