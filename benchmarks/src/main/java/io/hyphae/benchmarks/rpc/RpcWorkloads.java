@@ -102,6 +102,8 @@ public final class RpcWorkloads {
         for (BenchCluster.Child c : cluster.children) {
             c.send("expect " + msgs);
         }
+        long[] receiversCpuBefore = processCpuNanos(cluster.children);
+        long senderCpuBefore = JvmStats.processCpuNanos(ProcessHandle.current().pid());
         long start = System.nanoTime();
         for (long i = 0; i < msgs; i++) {
             byte[] m = new byte[PAYLOAD];
@@ -117,8 +119,26 @@ public final class RpcWorkloads {
             lost = Math.max(lost, field(done.text(), "lost"));
             reordered += field(done.text(), "reordered");
         }
+        long senderCpu = JvmStats.processCpuNanos(ProcessHandle.current().pid()) - senderCpuBefore;
+        long[] receiversCpu = processCpuNanos(cluster.children);
+        long receiversCpuSum = 0;
+        long receiverCpuMax = 0;
+        for (int i = 0; i < receiversCpu.length; i++) {
+            long used = receiversCpu[i] - receiversCpuBefore[i];
+            receiversCpuSum += used;
+            receiverCpuMax = Math.max(receiverCpuMax, used);
+        }
         double secs = (last - start) / 1e9;
-        print("W3 msgs_per_s=%.0f lost=%d reordered=%d", msgs / secs, lost, reordered);
+        // CPU per cast, all threads of each JVM (JIT and GC included), from the start of the
+        // sends until every receiver reported: unlike msgs_per_s, it does not depend on how
+        // much of the machine the other work on it leaves to the five JVMs.
+        print("W3 msgs_per_s=%.0f lost=%d reordered=%d sender_cpu_us_per_msg=%.2f receiver_cpu_us_per_msg=%.2f receiver_cpu_us_per_msg_max=%.2f",
+                msgs / secs, lost, reordered, senderCpu / 1e3 / msgs,
+                receiversCpuSum / 1e3 / msgs / receiversCpu.length, receiverCpuMax / 1e3 / msgs);
+    }
+
+    private static long[] processCpuNanos(List<BenchCluster.Child> children) {
+        return children.stream().mapToLong(c -> JvmStats.processCpuNanos(c.process().pid())).toArray();
     }
 
     private static void w4(BenchCluster cluster) throws Exception {
