@@ -140,6 +140,12 @@ public final class CastOrdering {
     /** A cast arrived at {@code nowNanos}; returns the casts now deliverable, in order. */
     public List<Cast> onCast(Cast cast, long nowNanos) {
         List<Cast> out = new ArrayList<>();
+        onCast(cast, nowNanos, out);
+        return out;
+    }
+
+    /** A cast arrived at {@code nowNanos}; adds the casts now deliverable to {@code out}, in order. */
+    public void onCast(Cast cast, long nowNanos, List<Cast> out) {
         Origin o = origins.get(cast.origin());
         if (o == null) {
             NodeKey node = NodeKey.of(cast.origin());
@@ -147,7 +153,7 @@ public final class CastOrdering {
             if (forgotten.contains(cast.origin()) || (tracked != null && tracked.incarnation() > cast.origin().incarnation())
                     || (tracked == null && origins.size() >= maxOrigins)) {
                 listener.dropped(Drop.UNKNOWN_ORIGIN);
-                return List.of();
+                return;
             }
             if (tracked != null) {
                 // A newer incarnation of that node: the older one is over (the cluster declared it
@@ -168,7 +174,7 @@ public final class CastOrdering {
         long seq = cast.seq();
         if (seq <= delivered || held.containsKey(seq)) {
             listener.dropped(Drop.DUPLICATE);
-            return out;
+            return;
         }
         long needs = broadcast ? ((Broadcast) cast).markFor(selfKey) : ((DirectCast) cast).afterBroadcast();
         if (!broadcast && needs < o.broadcasts) {
@@ -191,7 +197,6 @@ public final class CastOrdering {
             }
         }
         track(cast.origin(), o);
-        return out;
     }
 
     /**

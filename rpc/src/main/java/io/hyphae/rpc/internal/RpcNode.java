@@ -108,10 +108,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     // the node its next incarnation between two turns, and the casts it sends from then on are
     // a new origin's, numbered afresh (see followIdentity).
     private NodeId self;
-    private final Map<NodeId, Long> directSeq = new HashMap<>();
-    // Receivers of direct casts since the last broadcast, with the last number each got: the
-    // next broadcast carries them as marks so those receivers keep the two in send order.
-    private final Map<NodeId, Long> directsSinceBroadcast = new LinkedHashMap<>();
+    private final DirectNumbering directs = new DirectNumbering();
     private long broadcastSeq;
     private long lateAnswersReported;
     // Written on the loop, read by the gauges' thread.
@@ -326,8 +323,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         if (closed) {
             return;
         }
-        List<DirectMark> marks = new ArrayList<>(directsSinceBroadcast.size());
-        directsSinceBroadcast.forEach((n, seq) -> marks.add(new DirectMark(DirectMark.keyOf(n), seq)));
+        List<DirectMark> marks = directs.marks();
         if (payload.length + (long) marks.size() * DirectMark.BYTES > config.maxPayloadBytes()) {
             // Members joined between the caller's check and now; rare, and said loudly.
             metrics.rejectedPayload();
@@ -335,7 +331,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                     name, payload.length, marks.size(), config.maxPayloadBytes());
             return;
         }
-        directsSinceBroadcast.clear();
+        directs.marksSent();
         Broadcast cast = new Broadcast(self, ++broadcastSeq, marks, name, payload);
         enqueueLocal(cast);
         // Direct casts gathered before it must leave first (a receiver's marks point at them).
@@ -377,26 +373,16 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         if (closed) {
             return;
         }
-        Set<NodeId> members = membership.liveMembers();
-        int sent = 0;
-        int notMembers = 0;
-        for (NodeId target : targets) {
-            if (!members.contains(target)) {
-                notMembers++;
-                continue;
-            }
-            sent++;
-            if (target.equals(self)) {
-                // The own share needs no numbering: it is queued now, in send order.
-                enqueueLocal(new DirectCast(self, self.incarnation(), 1, broadcastSeq, name, payload));
-            } else {
-                long seq = directSeq.merge(target, 1L, Long::sum);
-                directsSinceBroadcast.put(target, seq);
-                outbox.add(target, new DirectCast(self, target.incarnation(), seq, broadcastSeq, name, payload));
-            }
+        DirectNumbering.Fanout fanout = directs.resolve(targets, membership.liveMembers(), self);
+        if (fanout.self()) {
+            // The own share needs no numbering: it is queued now, in send order.
+            enqueueLocal(new DirectCast(self, self.incarnation(), 1, broadcastSeq, name, payload));
         }
-        metrics.castsSent(sent);
-        metrics.castsDropped(CastDrop.NOT_A_MEMBER, notMembers);
+        for (DirectNumbering.Receiver r : fanout.others()) {
+            outbox.add(r.node, new DirectCast(self, r.node.incarnation(), directs.next(r), broadcastSeq, name, payload));
+        }
+        metrics.castsSent(fanout.others().size() + (fanout.self() ? 1 : 0));
+        metrics.castsDropped(CastDrop.NOT_A_MEMBER, fanout.notMembers());
     }
 
     // ---------------------------------------------------------------- inbound
@@ -433,9 +419,11 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                 return;
             }
             long now = now();
+            List<Cast> deliverable = new ArrayList<>(batch.casts().size());
             for (DirectCast cast : batch.casts()) {
-                enqueueAll(ordering.onCast(cast, now));
+                ordering.onCast(cast, now, deliverable);
             }
+            enqueueAll(deliverable);
             castDeadline.ensure(ordering.nextDeadline());
         } else if (message instanceof Cast cast) {
             if (cast instanceof DirectCast d) {
@@ -469,8 +457,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             nodeGone(node, how == Departure.LEFT ? Reason.LEFT : Reason.UNREACHABLE,
                     how == Departure.LEFT ? "left the cluster" : "member down: failed");
             ordering.onOriginDown(node, now());
-            directSeq.remove(node);
-            directsSinceBroadcast.remove(node);
+            directs.forget(node);
             castDeadline.ensure(ordering.nextDeadline());
             dropLaneOnceForgotten(node);
         });
@@ -662,11 +649,9 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         }
     }
 
-    /** On the loop. */
+    /** On the loop; {@code deliverable} is not changed afterwards. */
     private void enqueueAll(List<Cast> deliverable) {
-        for (Cast c : deliverable) {
-            enqueueLocal(c);
-        }
+        metrics.castsDropped(CastDrop.QUEUE_FULL, lanes.offerAll(deliverable));
     }
 
     private void tickCasts() {
@@ -693,8 +678,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         log.info("RPC follows this node's new incarnation: {} (was {})", now, self);
         self = now;
         broadcastSeq = 0;
-        directSeq.clear();
-        directsSinceBroadcast.clear();
+        directs.reset();
         enqueueAll(ordering.onSelfRenewed(DirectMark.keyOf(now)));
         castDeadline.ensure(ordering.nextDeadline());
     }
