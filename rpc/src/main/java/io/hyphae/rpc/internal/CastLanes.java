@@ -49,11 +49,6 @@ final class CastLanes {
         this.deliver = deliver;
     }
 
-    /** Queues {@code cast} behind its origin's earlier ones; false when that origin's lane is full. */
-    boolean offer(Cast cast) {
-        return offerAll(List.of(cast)) == 0;
-    }
-
     /**
      * Queues {@code casts}, in order, each behind its origin's earlier ones; returns how many
      * were dropped because their origin's lane was full. The list must not change afterwards.

@@ -109,6 +109,9 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     // a new origin's, numbered afresh (see followIdentity).
     private NodeId self;
     private final DirectNumbering directs = new DirectNumbering();
+    // This node's own share of the casts of one turn, in send order: handed to its lane in one
+    // run at the end of the turn, not one offer per cast.
+    private List<Cast> ownShare = new ArrayList<>();
     private long broadcastSeq;
     private long lateAnswersReported;
     // Written on the loop, read by the gauges' thread.
@@ -333,7 +336,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         }
         directs.marksSent();
         Broadcast cast = new Broadcast(self, ++broadcastSeq, marks, name, payload);
-        enqueueLocal(cast);
+        enqueueOwn(cast);
         // Direct casts gathered before it must leave first (a receiver's marks point at them).
         outbox.flushAll();
         try {
@@ -376,7 +379,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         DirectNumbering.Fanout fanout = directs.resolve(targets, membership.liveMembers(), self);
         if (fanout.self()) {
             // The own share needs no numbering: it is queued now, in send order.
-            enqueueLocal(new DirectCast(self, self.incarnation(), 1, broadcastSeq, name, payload));
+            enqueueOwn(new DirectCast(self, self.incarnation(), 1, broadcastSeq, name, payload));
         }
         for (DirectNumbering.Receiver r : fanout.others()) {
             outbox.add(r.node, new DirectCast(self, r.node.incarnation(), directs.next(r), broadcastSeq, name, payload));
@@ -642,11 +645,9 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     // ---------------------------------------------------------------- casts, internals
 
-    /** On the loop. */
-    private void enqueueLocal(Cast cast) {
-        if (!lanes.offer(cast)) {
-            metrics.castDropped(CastDrop.QUEUE_FULL);
-        }
+    /** On the loop: this node's own share of a cast, queued for its lane at the end of the turn. */
+    private void enqueueOwn(Cast cast) {
+        ownShare.add(cast);
     }
 
     /** On the loop; {@code deliverable} is not changed afterwards. */
@@ -683,8 +684,12 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         castDeadline.ensure(ordering.nextDeadline());
     }
 
-    /** After every turn of the loop: the gathered casts leave, and the gauges see the new state. */
+    /** After every turn of the loop: the gathered casts leave (and this node's share is queued), and the gauges see the new state. */
     private void endOfTurn() {
+        if (!ownShare.isEmpty()) {
+            enqueueAll(ownShare);
+            ownShare = new ArrayList<>();
+        }
         outbox.flushAll();
         outstandingSeen = table.outstanding();
         heldSeen = ordering.held();

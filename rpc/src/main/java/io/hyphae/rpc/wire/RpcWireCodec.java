@@ -43,6 +43,9 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
     // Smallest encoded batch item: afterBroadcast (8), an empty-prefixed name (2 + 1), payload length (4).
     private static final int MIN_BATCH_ITEM_BYTES = 15;
 
+    // Most a batch's frame is sized to up front, whatever its first cast suggests.
+    private static final int MAX_PRESIZE_BYTES = 1 << 20;
+
     private static final byte NO_SUCH_HANDLER = 1;
     private static final byte HANDLER_THREW = 2;
     private static final byte OVERLOADED = 3;
@@ -110,8 +113,10 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             out.writeLong(first.toIncarnation());
             out.writeLong(first.seq());
             WireWriter.writeCount(out, casts.size());
-            // A batch is tens of KiB: sized once, not grown (and copied) from the buffer's small default step by step.
-            out.ensureWritable(batchItemsBytes(casts));
+            // A batch is tens of KiB: sized once (as if every cast were like the first, which in a
+            // stream of one topic they are), not grown and copied from the buffer's small default step by step.
+            long guess = (long) casts.size() * (Long.BYTES + Short.BYTES + first.name().length() + Integer.BYTES + first.payload().length);
+            out.ensureWritable((int) Math.min(guess, MAX_PRESIZE_BYTES));
             // Batched casts mostly share one topic: its name is encoded once per change, not per cast.
             String name = null;
             byte[] nameUtf8 = null;
@@ -217,15 +222,6 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             casts.add(new DirectCast(origin, to, first + i, after, name, r.readBytes()));
         }
         return new CastBatch(casts);
-    }
-
-    /** What the casts of a batch take after its header, names counted as ASCII (a guess for sizing, not a bound). */
-    private static int batchItemsBytes(List<DirectCast> casts) {
-        long bytes = 0;
-        for (DirectCast d : casts) {
-            bytes += Long.BYTES + Short.BYTES + d.name().length() + Integer.BYTES + d.payload().length;
-        }
-        return (int) Math.min(bytes, Integer.MAX_VALUE / 2);
     }
 
     private static String readName(WireReader r) throws MalformedFrameException {
