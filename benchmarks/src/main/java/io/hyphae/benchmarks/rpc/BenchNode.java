@@ -29,8 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>in {@code expect N}, out {@code DONE received=R lost=L reordered=O} when N casts from
  *       the driver arrived (or {@code IDLE_MS} passed without one);</li>
  *   <li>in {@code stats}, out {@code STATS heap=BYTES threads=N} ({@link JvmStats}, after a full GC);</li>
- *   <li>in {@code cpu}, out {@code CPU all=NS loop=NS}: the CPU time this JVM's threads, and its
- *       event loop alone, have used so far ({@link JvmStats.Cpu});</li>
+ *   <li>in {@code cpu}, out {@code CPU all=NS loop=NS jit=NS}: the CPU time this JVM's threads,
+ *       its event loop alone and its JIT compilers alone have used so far ({@link JvmStats.Cpu});</li>
  *   <li>out {@code DOWN name} when a member goes down.</li>
  * </ul>
  */
