@@ -172,7 +172,7 @@ public final class CastOrdering {
         long delivered = broadcast ? o.broadcasts : o.directs;
         TreeMap<Long, Held> held = broadcast ? o.heldBroadcasts : o.heldDirects;
         long seq = cast.seq();
-        if (seq <= delivered || held.containsKey(seq)) {
+        if (seq <= delivered || (!held.isEmpty() && held.containsKey(seq))) { // no boxing of seq in the common case
             listener.dropped(Drop.DUPLICATE);
             return;
         }
@@ -290,7 +290,9 @@ public final class CastOrdering {
 
     private void track(NodeId id, Origin o) {
         if (o.held() == 0) {
-            holding.remove(id);
+            if (!holding.isEmpty()) { // no hashing per cast while nothing is held anywhere
+                holding.remove(id);
+            }
         } else {
             holding.add(id);
         }
