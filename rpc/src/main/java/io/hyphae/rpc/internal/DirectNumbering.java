@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * How this node numbers its direct casts, per receiver: the last number each receiver got, and
@@ -21,14 +22,16 @@ import java.util.Set;
  */
 final class DirectNumbering {
 
-    /** One receiver of direct casts. */
+    /** One receiver of direct casts, with where its casts are gathered until they leave. */
     static final class Receiver {
         final NodeId node;
+        final CastOutbox.Batch outbox;
         private long seq;
         private boolean marked;
 
-        private Receiver(NodeId node) {
+        private Receiver(NodeId node, CastOutbox.Batch outbox) {
             this.node = node;
+            this.outbox = outbox;
         }
     }
 
@@ -42,12 +45,18 @@ final class DirectNumbering {
     record Fanout(List<Receiver> others, boolean self, int notMembers) {
     }
 
+    private final Function<NodeId, CastOutbox.Batch> outboxes;
     private final Map<NodeId, Receiver> receivers = new HashMap<>();
     // In the order they first got a cast since the last broadcast.
     private final List<Receiver> sinceBroadcast = new ArrayList<>();
     private Collection<NodeId> lastTargets;
     private Set<NodeId> lastMembers;
     private Fanout last;
+
+    /** @param outboxes the outbox batch of each receiver */
+    DirectNumbering(Function<NodeId, CastOutbox.Batch> outboxes) {
+        this.outboxes = outboxes;
+    }
 
     /** The receivers of {@code targets} that are in {@code members}; {@code self} is this node's identity now. */
     Fanout resolve(Collection<NodeId> targets, Set<NodeId> members, NodeId self) {
@@ -63,7 +72,7 @@ final class DirectNumbering {
             } else if (target.equals(self)) {
                 toSelf = true;
             } else {
-                others.add(receivers.computeIfAbsent(target, Receiver::new));
+                others.add(receivers.computeIfAbsent(target, t -> new Receiver(t, outboxes.apply(t))));
             }
         }
         lastTargets = targets;

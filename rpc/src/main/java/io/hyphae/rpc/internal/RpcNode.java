@@ -108,7 +108,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     // the node its next incarnation between two turns, and the casts it sends from then on are
     // a new origin's, numbered afresh (see followIdentity).
     private NodeId self;
-    private final DirectNumbering directs = new DirectNumbering();
+    private final DirectNumbering directs;
     // This node's own share of the casts of one turn, in send order: handed to its lane in one
     // run at the end of the turn, not one offer per cast.
     private List<Cast> ownShare = new ArrayList<>();
@@ -159,6 +159,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                     }
                 });
         this.outbox = new CastOutbox(this::send, (to, n) -> metrics.castsDropped(CastDrop.UNREACHABLE, n));
+        this.directs = new DirectNumbering(outbox::batchFor);
         this.loop = new RpcLoop(messaging.eventLoop(), this::followIdentity, this::endOfTurn);
         this.callDeadline = loop.new Deadline(this::now, this::tickCalls);
         this.castDeadline = loop.new Deadline(this::now, this::tickCasts);
@@ -382,7 +383,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             enqueueOwn(new DirectCast(self, self.incarnation(), 1, broadcastSeq, name, payload));
         }
         for (DirectNumbering.Receiver r : fanout.others()) {
-            outbox.add(r.node, new DirectCast(self, r.node.incarnation(), directs.next(r), broadcastSeq, name, payload));
+            outbox.add(r.outbox, new DirectCast(self, r.node.incarnation(), directs.next(r), broadcastSeq, name, payload));
         }
         metrics.castsSent(fanout.others().size() + (fanout.self() ? 1 : 0));
         metrics.castsDropped(CastDrop.NOT_A_MEMBER, fanout.notMembers());
@@ -461,6 +462,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                     how == Departure.LEFT ? "left the cluster" : "member down: failed");
             ordering.onOriginDown(node, now());
             directs.forget(node);
+            outbox.forget(node);
             castDeadline.ensure(ordering.nextDeadline());
             dropLaneOnceForgotten(node);
         });
