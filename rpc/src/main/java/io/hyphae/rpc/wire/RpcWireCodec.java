@@ -43,9 +43,6 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
     // Smallest encoded batch item: afterBroadcast (8), an empty-prefixed name (2 + 1), payload length (4).
     private static final int MIN_BATCH_ITEM_BYTES = 15;
 
-    // Most a batch's frame is sized to up front, whatever its first cast suggests.
-    private static final int MAX_PRESIZE_BYTES = 1 << 20;
-
     private static final byte NO_SUCH_HANDLER = 1;
     private static final byte HANDLER_THREW = 2;
     private static final byte OVERLOADED = 3;
@@ -74,6 +71,17 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             return "CAST_BATCH";
         }
         return "DIRECT_CAST";
+    }
+
+    /** A batch is tens of KiB: its frame is sized as if every cast were like the first (in a stream of one topic they are). */
+    @Override
+    public int sizeHint(RpcMessage message) {
+        if (message instanceof CastBatch b) {
+            DirectCast first = b.casts().get(0);
+            long guess = 64 + (long) b.casts().size() * (Long.BYTES + Short.BYTES + first.name().length() + Integer.BYTES + first.payload().length);
+            return (int) Math.min(guess, Integer.MAX_VALUE);
+        }
+        return ProtocolCodec.super.sizeHint(message);
     }
 
     @Override
@@ -113,10 +121,6 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
             out.writeLong(first.toIncarnation());
             out.writeLong(first.seq());
             WireWriter.writeCount(out, casts.size());
-            // A batch is tens of KiB: sized once (as if every cast were like the first, which in a
-            // stream of one topic they are), not grown and copied from the buffer's small default step by step.
-            long guess = (long) casts.size() * (Long.BYTES + Short.BYTES + first.name().length() + Integer.BYTES + first.payload().length);
-            out.ensureWritable((int) Math.min(guess, MAX_PRESIZE_BYTES));
             // Batched casts mostly share one topic: its name is encoded once per change, not per cast.
             String name = null;
             byte[] nameUtf8 = null;
