@@ -98,7 +98,7 @@ final class CastOutbox {
 
     private void send(Batch b) {
         List<DirectCast> casts = b.casts;
-        b.casts = new ArrayList<>();
+        b.casts = new ArrayList<>(casts.size()); // a stream's batches are alike: no growing step by step
         b.bytes = 0;
         RpcMessage frame = casts.size() == 1 ? casts.get(0) : new CastBatch(casts);
         if (send.apply(b.to, frame) == SendOutcome.UNREACHABLE) {
