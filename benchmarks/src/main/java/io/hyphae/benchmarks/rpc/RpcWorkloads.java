@@ -40,7 +40,7 @@ public final class RpcWorkloads {
             switch (key) {
                 case "W1" -> w1(cluster, intOption(args, "--calls", 10_000), intOption(args, "--warmup", 2_000));
                 case "W2" -> w2(cluster, intOption(args, "--calls", 20_000), intOption(args, "--callers", 32));
-                case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000), intOption(args, "--warmup", 50_000));
+                case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000), intOption(args, "--warmup", 200_000));
                 case "W4" -> w4(cluster);
                 default -> throw new IllegalArgumentException(key);
             }
