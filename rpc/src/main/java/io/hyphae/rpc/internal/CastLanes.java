@@ -60,7 +60,7 @@ final class CastLanes {
             // A run of one origin's casts goes to its lane in one piece.
             NodeId origin = casts.get(from).origin();
             int to = from + 1;
-            while (to < casts.size() && casts.get(to).origin().equals(origin)) {
+            while (to < casts.size() && sameOrigin(casts.get(to).origin(), origin)) {
                 to++;
             }
             Lane lane = lanes.computeIfAbsent(NodeKey.of(origin), o -> new Lane());
@@ -69,6 +69,11 @@ final class CastLanes {
             from = to;
         }
         return dropped;
+    }
+
+    // Mostly the very same object (the casts of one frame share their origin): no field-by-field equals per cast.
+    private static boolean sameOrigin(NodeId a, NodeId b) {
+        return a == b || a.equals(b);
     }
 
     /**
