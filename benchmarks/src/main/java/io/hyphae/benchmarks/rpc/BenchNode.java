@@ -29,8 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>in {@code expect N}, out {@code DONE received=R lost=L reordered=O} when N casts from
  *       the driver arrived (or {@code IDLE_MS} passed without one);</li>
  *   <li>in {@code stats}, out {@code STATS heap=BYTES threads=N} ({@link JvmStats}, after a full GC);</li>
- *   <li>in {@code cpu}, out {@code CPU all=NS loop=NS}: the CPU time this JVM's threads, and its
- *       event loop alone, have used so far ({@link JvmStats.Cpu});</li>
+ *   <li>in {@code cpu}, out {@code CPU all=NS loop=NS jit=NS}: the CPU time this JVM's threads,
+ *       its event loop alone and its JIT compilers alone have used so far ({@link JvmStats.Cpu});</li>
  *   <li>out {@code DOWN name} when a member goes down.</li>
  * </ul>
  */
@@ -84,7 +84,7 @@ public final class BenchNode {
         List<Integer> seeds = java.util.Arrays.stream(args, 2, args.length).map(Integer::valueOf).toList();
         PrintStream out = System.out;
         Map<NodeId, long[]> last = new ConcurrentHashMap<>();
-        long[] counters = new long[3]; // received, reordered, last arrival (ms); guarded by itself
+        long[] counters = new long[4]; // received, reordered, last arrival (ms), expected; guarded by itself
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Rpc rpc = Rpc.start(config(name, port, seeds), rpcConfig(), meters, TransportResources.shared(), r -> {
             r.register(ECHO, (caller, req) -> req);
@@ -97,7 +97,11 @@ public final class BenchNode {
                         counters[1]++;
                     }
                     counters[2] = System.currentTimeMillis();
-                    counters.notifyAll();
+                    if (counters[0] == counters[3]) {
+                        // Only the last one: a wake-up of the waiting main thread per cast would
+                        // be counted as the receiver's CPU per cast (W3's receiver_cpu_us_per_msg).
+                        counters.notifyAll();
+                    }
                 }
                 prev[0] = Math.max(prev[0], seq);
             });
@@ -129,6 +133,7 @@ public final class BenchNode {
                     long n = Long.parseLong(line.substring(7).trim());
                     synchronized (counters) {
                         counters[2] = System.currentTimeMillis();
+                        counters[3] = n;
                         while (counters[0] < n && System.currentTimeMillis() - counters[2] < IDLE_MS) {
                             counters.wait(1_000);
                         }

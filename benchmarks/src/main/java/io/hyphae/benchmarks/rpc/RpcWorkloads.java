@@ -40,7 +40,7 @@ public final class RpcWorkloads {
             switch (key) {
                 case "W1" -> w1(cluster, intOption(args, "--calls", 10_000), intOption(args, "--warmup", 2_000));
                 case "W2" -> w2(cluster, intOption(args, "--calls", 20_000), intOption(args, "--callers", 32));
-                case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000));
+                case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000), intOption(args, "--warmup", 200_000));
                 case "W4" -> w4(cluster);
                 default -> throw new IllegalArgumentException(key);
             }
@@ -97,28 +97,89 @@ public final class RpcWorkloads {
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get();
     }
 
-    private static void w3(BenchCluster cluster, int msgs) throws Exception {
+    private static void w3(BenchCluster cluster, int msgs, int warmup) throws Exception {
         cluster.caller.subscribe(BenchNode.COUNT, (sender, m) -> { });
+        if (warmup > 0) {
+            // Unmeasured: the JIT compiles the cast path meanwhile (in a cold JVM it spent more
+            // CPU compiling during 200,000 casts than the casts themselves took).
+            castAndCount(cluster, 0, warmup);
+        }
+        long[] receiversBefore = processCpuNanos(cluster.children);
+        List<JvmStats.Cpu> receiverThreadsBefore = cpuOfEach(cluster.children);
+        long senderBefore = JvmStats.processCpuNanos(ProcessHandle.current().pid());
+        JvmStats.Cpu senderThreadsBefore = JvmStats.Cpu.now();
+        long start = System.nanoTime();
+        long[] lostReorderedLast = castAndCount(cluster, warmup, msgs);
+        long sender = JvmStats.processCpuNanos(ProcessHandle.current().pid()) - senderBefore;
+        JvmStats.Cpu senderThreads = JvmStats.Cpu.now().minus(senderThreadsBefore);
+        long[] receivers = processCpuNanos(cluster.children);
+        List<JvmStats.Cpu> receiverThreadsAfter = cpuOfEach(cluster.children);
+        long receiversSum = 0;
+        long receiverMax = 0;
+        JvmStats.Cpu receiverThreads = new JvmStats.Cpu(0, 0, 0);
+        for (int i = 0; i < receivers.length; i++) {
+            long used = receivers[i] - receiversBefore[i];
+            receiversSum += used;
+            receiverMax = Math.max(receiverMax, used);
+            receiverThreads = receiverThreads.plus(receiverThreadsAfter.get(i).minus(receiverThreadsBefore.get(i)));
+        }
+        int n = receivers.length;
+        double secs = (lostReorderedLast[2] - start) / 1e9;
+        // CPU per cast, from the first measured send until every receiver reported: the whole
+        // process (all threads, ended ones too: JIT and GC included), and of it the event loop
+        // and the JIT compilers (live threads). Unlike msgs_per_s it hardly depends on how much
+        // of the machine the other work on it leaves to the five JVMs.
+        print("W3 msgs_per_s=%.0f lost=%d reordered=%d sender_cpu_us_per_msg=%.2f receiver_cpu_us_per_msg=%.2f receiver_cpu_us_per_msg_max=%.2f"
+                        + " sender_loop_us_per_msg=%.2f sender_jit_us_per_msg=%.2f receiver_loop_us_per_msg=%.2f receiver_jit_us_per_msg=%.2f warmup=%d",
+                msgs / secs, lostReorderedLast[0], lostReorderedLast[1], perMsg(sender, msgs), perMsg(receiversSum, msgs) / n, perMsg(receiverMax, msgs),
+                perMsg(senderThreads.loopNanos(), msgs), perMsg(senderThreads.jitNanos(), msgs),
+                perMsg(receiverThreads.loopNanos(), msgs) / n, perMsg(receiverThreads.jitNanos(), msgs) / n, warmup);
+    }
+
+    /**
+     * Abcasts casts {@code first} .. {@code first + msgs - 1} (the number leads each payload) and
+     * waits until each receiver counted {@code msgs}; returns the most lost at one receiver, the
+     * reordered at all, and when the last receiver reported ({@link System#nanoTime()}).
+     */
+    private static long[] castAndCount(BenchCluster cluster, long first, int msgs) throws Exception {
         for (BenchCluster.Child c : cluster.children) {
             c.send("expect " + msgs);
         }
-        long start = System.nanoTime();
-        for (long i = 0; i < msgs; i++) {
+        long last = System.nanoTime();
+        for (long i = first; i < first + msgs; i++) {
             byte[] m = new byte[PAYLOAD];
             ByteBuffer.wrap(m).putLong(i);
             cluster.caller.abcast(BenchNode.COUNT, m);
         }
         long lost = 0;
         long reordered = 0;
-        long last = start;
         for (BenchCluster.Child c : cluster.children) {
             ChildProcess.Line done = c.await("DONE", 300_000);
             last = Math.max(last, done.atNanos());
             lost = Math.max(lost, field(done.text(), "lost"));
             reordered += field(done.text(), "reordered");
         }
-        double secs = (last - start) / 1e9;
-        print("W3 msgs_per_s=%.0f lost=%d reordered=%d", msgs / secs, lost, reordered);
+        return new long[] {lost, reordered, last};
+    }
+
+    private static double perMsg(long nanos, int msgs) {
+        return nanos / 1e3 / msgs;
+    }
+
+    private static long[] processCpuNanos(List<BenchCluster.Child> children) {
+        return children.stream().mapToLong(c -> JvmStats.processCpuNanos(c.process().pid())).toArray();
+    }
+
+    /** The CPU time used so far by each of {@code children}, per thread group. */
+    private static List<JvmStats.Cpu> cpuOfEach(List<BenchCluster.Child> children) throws InterruptedException {
+        for (BenchCluster.Child c : children) {
+            c.send("cpu");
+        }
+        List<JvmStats.Cpu> each = new ArrayList<>();
+        for (BenchCluster.Child c : children) {
+            each.add(JvmStats.Cpu.parse(c.await("CPU", 60_000).text()));
+        }
+        return each;
     }
 
     private static void w4(BenchCluster cluster) throws Exception {
@@ -209,11 +270,8 @@ public final class RpcWorkloads {
     /** The CPU time used so far by this JVM and by each of {@code children}, summed. */
     private static JvmStats.Cpu cpuOf(List<BenchCluster.Child> children) throws InterruptedException {
         JvmStats.Cpu sum = JvmStats.Cpu.now();
-        for (BenchCluster.Child c : children) {
-            c.send("cpu");
-        }
-        for (BenchCluster.Child c : children) {
-            sum = sum.plus(JvmStats.Cpu.parse(c.await("CPU", 60_000).text()));
+        for (JvmStats.Cpu c : cpuOfEach(children)) {
+            sum = sum.plus(c);
         }
         return sum;
     }

@@ -25,6 +25,15 @@ public interface ProtocolCodec<M> {
     /** A short, stable name for the message's type, used as a meter tag (for example {@code JOIN}). */
     String typeName(M message);
 
+    /**
+     * About how many bytes {@code message} encodes to, for sizing its frame's buffer up front: a
+     * guess, not a bound (the buffer grows past it). Worth overriding for messages of many KiB,
+     * which would otherwise grow, and be copied, from a small buffer step by step.
+     */
+    default int sizeHint(M message) {
+        return 256;
+    }
+
     /** Writes {@code message} (without the protocol id) to {@code out}. */
     void encode(M message, ByteBuf out);
 

@@ -93,6 +93,26 @@ public final class WireReader {
         return s;
     }
 
+    /**
+     * Skips the next string if it is exactly {@code utf8} (the encoding of a string read
+     * before), without decoding it; false, reading nothing, when it is another (or the body is
+     * too short: {@link #readString} then says why). A decoder reading the same string many
+     * times in one frame checks and decodes it once.
+     */
+    public boolean skipString(byte[] utf8) {
+        int at = in.readerIndex();
+        if (in.readableBytes() < 2 + utf8.length || in.getUnsignedShort(at) != utf8.length) {
+            return false;
+        }
+        for (int i = 0; i < utf8.length; i++) {
+            if (in.getByte(at + 2 + i) != utf8[i]) {
+                return false;
+            }
+        }
+        in.skipBytes(2 + utf8.length);
+        return true;
+    }
+
     public HostAndPort readHostAndPort() throws MalformedFrameException {
         String host = readString();
         int port = readUnsignedShort();

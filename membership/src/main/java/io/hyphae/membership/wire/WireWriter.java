@@ -35,6 +35,15 @@ public final class WireWriter {
         out.setShort(lengthAt, n);
     }
 
+    /** Writes a string already encoded as UTF-8, as {@link #writeString} would write it. */
+    public static void writeUtf8(ByteBuf out, byte[] utf8) {
+        if (utf8.length > 0xFFFF) {
+            throw new IllegalArgumentException("string longer than 65535 UTF-8 bytes");
+        }
+        out.writeShort(utf8.length);
+        out.writeBytes(utf8);
+    }
+
     public static void writeHostAndPort(ByteBuf out, HostAndPort a) {
         writeString(out, a.host());
         out.writeShort(a.port());

@@ -53,6 +53,25 @@ class WireReaderTest {
     }
 
     @Test
+    void skipsAStringOnlyWhenItIsExactlyTheBytesGiven() throws MalformedFrameException {
+        // Given "topic" written pre-encoded, then a longer name sharing its first bytes, then a truncated one
+        byte[] topic = "topic".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuf buf = Unpooled.buffer();
+        WireWriter.writeUtf8(buf, topic);
+        WireWriter.writeString(buf, "topics");
+        buf.writeShort(5).writeBytes(new byte[] {'t', 'o'});
+
+        WireReader r = new WireReader(buf, LIMITS);
+        // Then the first is skipped; the second is left for readString, which reads it whole
+        assertThat(r.skipString(topic)).isTrue();
+        assertThat(r.skipString(topic)).isFalse();
+        assertThat(r.readString()).isEqualTo("topics");
+        // And the truncated one is not skipped: readString says what is wrong with it
+        assertThat(r.skipString(topic)).isFalse();
+        assertThatThrownBy(r::readString).isInstanceOf(MalformedFrameException.class).hasMessageContaining("truncated");
+    }
+
+    @Test
     void refusesACountOverTheLimitBeforeAllocating() {
         ByteBuf in = Unpooled.buffer().writeInt(17);
         assertThatThrownBy(() -> new WireReader(in, LIMITS).readCount())

@@ -2,6 +2,7 @@ package io.hyphae.rpc.internal;
 
 import io.hyphae.membership.NodeId;
 import io.hyphae.rpc.wire.RpcMessage.Cast;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -20,7 +21,8 @@ import java.util.function.Consumer;
  * <p>Offers for one origin must come from one thread at a time (the RPC node makes them on its
  * loop, in the order the casts became deliverable); draining runs on the executor. A drain hands
  * up to {@link #BATCH} casts to the handlers in one task, so a stream of casts costs one
- * executor hand-off per batch, not one per cast.
+ * executor hand-off per batch, not one per cast. Casts are offered in runs (what one inbound
+ * frame made deliverable): a run costs one lane lookup and one queue entry, not one per cast.
  */
 final class CastLanes {
 
@@ -47,11 +49,31 @@ final class CastLanes {
         this.deliver = deliver;
     }
 
-    /** Queues {@code cast} behind its origin's earlier ones; false when that origin's lane is full. */
-    boolean offer(Cast cast) {
-        Lane lane = lanes.computeIfAbsent(NodeKey.of(cast.origin()), o -> new Lane());
-        lane.origin = cast.origin();
-        return lane.offer(cast);
+    /**
+     * Queues {@code casts}, in order, each behind its origin's earlier ones; returns how many
+     * were dropped because their origin's lane was full. The list must not change afterwards.
+     */
+    int offerAll(List<Cast> casts) {
+        int dropped = 0;
+        int from = 0;
+        while (from < casts.size()) {
+            // A run of one origin's casts goes to its lane in one piece.
+            NodeId origin = casts.get(from).origin();
+            int to = from + 1;
+            while (to < casts.size() && sameOrigin(casts.get(to).origin(), origin)) {
+                to++;
+            }
+            Lane lane = lanes.computeIfAbsent(NodeKey.of(origin), o -> new Lane());
+            lane.origin = origin;
+            dropped += lane.offer(casts.subList(from, to));
+            from = to;
+        }
+        return dropped;
+    }
+
+    // Mostly the very same object (the casts of one frame share their origin): no field-by-field equals per cast.
+    private static boolean sameOrigin(NodeId a, NodeId b) {
+        return a == b || a.equals(b);
     }
 
     /**
@@ -72,22 +94,30 @@ final class CastLanes {
     }
 
     private final class Lane implements Runnable {
-        final ConcurrentLinkedQueue<Cast> queue = new ConcurrentLinkedQueue<>();
+        // Runs of casts, in order; `size` counts the casts in them, not yet handed to the handler.
+        final ConcurrentLinkedQueue<List<Cast>> queue = new ConcurrentLinkedQueue<>();
         final AtomicInteger size = new AtomicInteger();
         final AtomicBoolean scheduled = new AtomicBoolean();
         // The incarnation that offered last; read and written by the offering thread only.
         NodeId origin;
+        // The run a drain stopped in, and where: read and written by the drain running (one at a
+        // time; the next one is started after `scheduled` is cleared, which orders the two).
+        private List<Cast> current = List.of();
+        private int next;
 
-        boolean offer(Cast cast) {
-            if (size.get() >= capacity) {
-                return false;
+        /** Queues what fits of {@code run}; returns how many casts did not fit. */
+        int offer(List<Cast> run) {
+            int room = capacity - size.get();
+            if (room <= 0) {
+                return run.size();
             }
-            size.incrementAndGet();
-            queue.add(cast);
+            List<Cast> taken = run.size() <= room ? run : run.subList(0, room);
+            size.addAndGet(taken.size());
+            queue.add(taken);
             if (scheduled.compareAndSet(false, true)) {
                 submit();
             }
-            return true;
+            return run.size() - taken.size();
         }
 
         private void submit() {
@@ -106,16 +136,28 @@ final class CastLanes {
 
         @Override
         public void run() {
-            Cast cast;
             int n = 0;
-            while (n < BATCH && (cast = queue.poll()) != null) {
+            while (n < BATCH) {
+                if (next == current.size()) {
+                    List<Cast> run = queue.poll();
+                    if (run == null) {
+                        break;
+                    }
+                    current = run;
+                    next = 0;
+                }
                 size.decrementAndGet();
+                Cast cast = current.get(next++);
+                if (next == current.size()) {
+                    current = List.of(); // the lane keeps no delivered cast
+                    next = 0;
+                }
                 deliver.accept(cast);
                 n++;
             }
             scheduled.set(false);
             // An offer may have come after the last poll but before the flag was cleared.
-            if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+            if ((next < current.size() || !queue.isEmpty()) && scheduled.compareAndSet(false, true)) {
                 submit();
             }
         }

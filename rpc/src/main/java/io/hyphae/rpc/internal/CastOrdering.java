@@ -140,6 +140,12 @@ public final class CastOrdering {
     /** A cast arrived at {@code nowNanos}; returns the casts now deliverable, in order. */
     public List<Cast> onCast(Cast cast, long nowNanos) {
         List<Cast> out = new ArrayList<>();
+        onCast(cast, nowNanos, out);
+        return out;
+    }
+
+    /** A cast arrived at {@code nowNanos}; adds the casts now deliverable to {@code out}, in order. */
+    public void onCast(Cast cast, long nowNanos, List<Cast> out) {
         Origin o = origins.get(cast.origin());
         if (o == null) {
             NodeKey node = NodeKey.of(cast.origin());
@@ -147,7 +153,7 @@ public final class CastOrdering {
             if (forgotten.contains(cast.origin()) || (tracked != null && tracked.incarnation() > cast.origin().incarnation())
                     || (tracked == null && origins.size() >= maxOrigins)) {
                 listener.dropped(Drop.UNKNOWN_ORIGIN);
-                return List.of();
+                return;
             }
             if (tracked != null) {
                 // A newer incarnation of that node: the older one is over (the cluster declared it
@@ -166,9 +172,9 @@ public final class CastOrdering {
         long delivered = broadcast ? o.broadcasts : o.directs;
         TreeMap<Long, Held> held = broadcast ? o.heldBroadcasts : o.heldDirects;
         long seq = cast.seq();
-        if (seq <= delivered || held.containsKey(seq)) {
+        if (seq <= delivered || (!held.isEmpty() && held.containsKey(seq))) { // no boxing of seq in the common case
             listener.dropped(Drop.DUPLICATE);
-            return out;
+            return;
         }
         long needs = broadcast ? ((Broadcast) cast).markFor(selfKey) : ((DirectCast) cast).afterBroadcast();
         if (!broadcast && needs < o.broadcasts) {
@@ -191,7 +197,6 @@ public final class CastOrdering {
             }
         }
         track(cast.origin(), o);
-        return out;
     }
 
     /**
@@ -285,7 +290,9 @@ public final class CastOrdering {
 
     private void track(NodeId id, Origin o) {
         if (o.held() == 0) {
-            holding.remove(id);
+            if (!holding.isEmpty()) { // no hashing per cast while nothing is held anywhere
+                holding.remove(id);
+            }
         } else {
             holding.add(id);
         }

@@ -108,10 +108,10 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
     // the node its next incarnation between two turns, and the casts it sends from then on are
     // a new origin's, numbered afresh (see followIdentity).
     private NodeId self;
-    private final Map<NodeId, Long> directSeq = new HashMap<>();
-    // Receivers of direct casts since the last broadcast, with the last number each got: the
-    // next broadcast carries them as marks so those receivers keep the two in send order.
-    private final Map<NodeId, Long> directsSinceBroadcast = new LinkedHashMap<>();
+    private final DirectNumbering directs;
+    // This node's own share of the casts of one turn, in send order: handed to its lane in one
+    // run at the end of the turn, not one offer per cast.
+    private List<Cast> ownShare = new ArrayList<>();
     private long broadcastSeq;
     private long lateAnswersReported;
     // Written on the loop, read by the gauges' thread.
@@ -159,6 +159,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                     }
                 });
         this.outbox = new CastOutbox(this::send, (to, n) -> metrics.castsDropped(CastDrop.UNREACHABLE, n));
+        this.directs = new DirectNumbering(outbox::batchFor);
         this.loop = new RpcLoop(messaging.eventLoop(), this::followIdentity, this::endOfTurn);
         this.callDeadline = loop.new Deadline(this::now, this::tickCalls);
         this.castDeadline = loop.new Deadline(this::now, this::tickCasts);
@@ -326,8 +327,7 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         if (closed) {
             return;
         }
-        List<DirectMark> marks = new ArrayList<>(directsSinceBroadcast.size());
-        directsSinceBroadcast.forEach((n, seq) -> marks.add(new DirectMark(DirectMark.keyOf(n), seq)));
+        List<DirectMark> marks = directs.marks();
         if (payload.length + (long) marks.size() * DirectMark.BYTES > config.maxPayloadBytes()) {
             // Members joined between the caller's check and now; rare, and said loudly.
             metrics.rejectedPayload();
@@ -335,9 +335,9 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                     name, payload.length, marks.size(), config.maxPayloadBytes());
             return;
         }
-        directsSinceBroadcast.clear();
+        directs.marksSent();
         Broadcast cast = new Broadcast(self, ++broadcastSeq, marks, name, payload);
-        enqueueLocal(cast);
+        enqueueOwn(cast);
         // Direct casts gathered before it must leave first (a receiver's marks point at them).
         outbox.flushAll();
         try {
@@ -377,26 +377,16 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         if (closed) {
             return;
         }
-        Set<NodeId> members = membership.liveMembers();
-        int sent = 0;
-        int notMembers = 0;
-        for (NodeId target : targets) {
-            if (!members.contains(target)) {
-                notMembers++;
-                continue;
-            }
-            sent++;
-            if (target.equals(self)) {
-                // The own share needs no numbering: it is queued now, in send order.
-                enqueueLocal(new DirectCast(self, self.incarnation(), 1, broadcastSeq, name, payload));
-            } else {
-                long seq = directSeq.merge(target, 1L, Long::sum);
-                directsSinceBroadcast.put(target, seq);
-                outbox.add(target, new DirectCast(self, target.incarnation(), seq, broadcastSeq, name, payload));
-            }
+        DirectNumbering.Fanout fanout = directs.resolve(targets, membership.liveMembers(), self);
+        if (fanout.self()) {
+            // The own share needs no numbering: it is queued now, in send order.
+            enqueueOwn(new DirectCast(self, self.incarnation(), 1, broadcastSeq, name, payload));
         }
-        metrics.castsSent(sent);
-        metrics.castsDropped(CastDrop.NOT_A_MEMBER, notMembers);
+        for (DirectNumbering.Receiver r : fanout.others()) {
+            outbox.add(r.outbox, new DirectCast(self, r.node.incarnation(), directs.next(r), broadcastSeq, name, payload));
+        }
+        metrics.castsSent(fanout.others().size() + (fanout.self() ? 1 : 0));
+        metrics.castsDropped(CastDrop.NOT_A_MEMBER, fanout.notMembers());
     }
 
     // ---------------------------------------------------------------- inbound
@@ -433,9 +423,11 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
                 return;
             }
             long now = now();
+            List<Cast> deliverable = new ArrayList<>(batch.casts().size());
             for (DirectCast cast : batch.casts()) {
-                enqueueAll(ordering.onCast(cast, now));
+                ordering.onCast(cast, now, deliverable);
             }
+            enqueueAll(deliverable);
             castDeadline.ensure(ordering.nextDeadline());
         } else if (message instanceof Cast cast) {
             if (cast instanceof DirectCast d) {
@@ -469,8 +461,8 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
             nodeGone(node, how == Departure.LEFT ? Reason.LEFT : Reason.UNREACHABLE,
                     how == Departure.LEFT ? "left the cluster" : "member down: failed");
             ordering.onOriginDown(node, now());
-            directSeq.remove(node);
-            directsSinceBroadcast.remove(node);
+            directs.forget(node);
+            outbox.forget(node);
             castDeadline.ensure(ordering.nextDeadline());
             dropLaneOnceForgotten(node);
         });
@@ -655,18 +647,14 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
 
     // ---------------------------------------------------------------- casts, internals
 
-    /** On the loop. */
-    private void enqueueLocal(Cast cast) {
-        if (!lanes.offer(cast)) {
-            metrics.castDropped(CastDrop.QUEUE_FULL);
-        }
+    /** On the loop: this node's own share of a cast, queued for its lane at the end of the turn. */
+    private void enqueueOwn(Cast cast) {
+        ownShare.add(cast);
     }
 
-    /** On the loop. */
+    /** On the loop; {@code deliverable} is not changed afterwards. */
     private void enqueueAll(List<Cast> deliverable) {
-        for (Cast c : deliverable) {
-            enqueueLocal(c);
-        }
+        metrics.castsDropped(CastDrop.QUEUE_FULL, lanes.offerAll(deliverable));
     }
 
     private void tickCasts() {
@@ -693,14 +681,17 @@ public final class RpcNode implements Rpc, Messaging.Inbound {
         log.info("RPC follows this node's new incarnation: {} (was {})", now, self);
         self = now;
         broadcastSeq = 0;
-        directSeq.clear();
-        directsSinceBroadcast.clear();
+        directs.reset();
         enqueueAll(ordering.onSelfRenewed(DirectMark.keyOf(now)));
         castDeadline.ensure(ordering.nextDeadline());
     }
 
-    /** After every turn of the loop: the gathered casts leave, and the gauges see the new state. */
+    /** After every turn of the loop: the gathered casts leave (and this node's share is queued), and the gauges see the new state. */
     private void endOfTurn() {
+        if (!ownShare.isEmpty()) {
+            enqueueAll(ownShare);
+            ownShare = new ArrayList<>();
+        }
         outbox.flushAll();
         outstandingSeen = table.outstanding();
         heldSeen = ordering.held();

@@ -73,6 +73,17 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
         return "DIRECT_CAST";
     }
 
+    /** A batch is tens of KiB: its frame is sized as if every cast were like the first (in a stream of one topic they are). */
+    @Override
+    public int sizeHint(RpcMessage message) {
+        if (message instanceof CastBatch b) {
+            DirectCast first = b.casts().get(0);
+            long guess = 64 + (long) b.casts().size() * (Long.BYTES + Short.BYTES + first.name().length() + Integer.BYTES + first.payload().length);
+            return (int) Math.min(guess, Integer.MAX_VALUE);
+        }
+        return ProtocolCodec.super.sizeHint(message);
+    }
+
     @Override
     public void encode(RpcMessage message, ByteBuf out) {
         out.writeByte(VERSION);
@@ -104,14 +115,22 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
         } else if (message instanceof CastBatch b) {
             // The origin and the first number once; the numbers of the rest follow from it.
             out.writeByte(CAST_BATCH);
-            DirectCast first = b.casts().get(0);
+            List<DirectCast> casts = b.casts();
+            DirectCast first = casts.get(0);
             WireWriter.writeNodeId(out, first.origin());
             out.writeLong(first.toIncarnation());
             out.writeLong(first.seq());
-            WireWriter.writeCount(out, b.casts().size());
-            for (DirectCast d : b.casts()) {
+            WireWriter.writeCount(out, casts.size());
+            // Batched casts mostly share one topic: its name is encoded once per change, not per cast.
+            String name = null;
+            byte[] nameUtf8 = null;
+            for (DirectCast d : casts) {
                 out.writeLong(d.afterBroadcast());
-                WireWriter.writeString(out, d.name());
+                if (!d.name().equals(name)) {
+                    name = d.name();
+                    nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
+                }
+                WireWriter.writeUtf8(out, nameUtf8);
                 WireWriter.writeBytes(out, d.payload());
             }
         } else {
@@ -192,15 +211,17 @@ public final class RpcWireCodec implements ProtocolCodec<RpcMessage> {
         }
         List<DirectCast> casts = new ArrayList<>(count);
         String name = null;
+        byte[] nameUtf8 = null;
         for (int i = 0; i < count; i++) {
             long after = r.readLong();
             if (after < 0) {
                 throw new MalformedFrameException("afterBroadcast must be >= 0, was " + after);
             }
-            String n = r.readString();
-            // Batched casts mostly share one topic: check (and keep) the name once per change.
-            if (!n.equals(name)) {
-                name = checkName(n);
+            // Batched casts mostly share one topic: the name is decoded and checked once per
+            // change; the same bytes again are skipped, and the name read before is kept.
+            if (nameUtf8 == null || !r.skipString(nameUtf8)) {
+                name = checkName(r.readString());
+                nameUtf8 = name.getBytes(StandardCharsets.UTF_8);
             }
             casts.add(new DirectCast(origin, to, first + i, after, name, r.readBytes()));
         }

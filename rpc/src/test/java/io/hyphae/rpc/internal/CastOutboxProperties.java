@@ -30,11 +30,12 @@ class CastOutboxProperties {
     private static final NodeId ORIGIN = node("origin");
     private static final List<NodeId> RECEIVERS = List.of(node("r0"), node("r1"), node("r2"));
 
-    /** One step of a turn: a cast to a receiver, another frame to it, or the end of the turn. */
+    /** One step of a turn: a cast to a receiver, another frame to it, the receiver forgotten (it left), or the end of the turn. */
     private record Step(int kind, int receiver, int payloadBytes) {
         static final int CAST = 0;
         static final int OTHER_FRAME = 1;
         static final int END_OF_TURN = 2;
+        static final int FORGET = 3;
     }
 
     @Property(tries = 300)
@@ -57,7 +58,7 @@ class CastOutboxProperties {
                 case Step.CAST -> {
                     DirectCast c = new DirectCast(ORIGIN, to.incarnation(), seq.merge(to, 1L, Long::sum), 0, "t", new byte[s.payloadBytes()]);
                     expected.computeIfAbsent(to, k -> new ArrayList<>()).add(c);
-                    outbox.add(to, c);
+                    outbox.add(outbox.batchFor(to), c);
                 }
                 case Step.OTHER_FRAME -> {
                     RpcMessage reply = new RpcMessage.Reply(s.payloadBytes(), new byte[0]);
@@ -65,6 +66,7 @@ class CastOutboxProperties {
                     outbox.flush(to);
                     sent.computeIfAbsent(to, k -> new ArrayList<>()).add(reply);
                 }
+                case Step.FORGET -> outbox.forget(to);
                 default -> outbox.flushAll();
             }
         }
@@ -101,10 +103,12 @@ class CastOutboxProperties {
                 .as((r, bytes) -> new Step(Step.CAST, r, bytes));
         Arbitrary<Step> other = Arbitraries.integers().between(0, 2).map(r -> new Step(Step.OTHER_FRAME, r, 7));
         Arbitrary<Step> end = Arbitraries.just(new Step(Step.END_OF_TURN, 0, 0));
+        Arbitrary<Step> forget = Arbitraries.integers().between(0, 2).map(r -> new Step(Step.FORGET, r, 0));
         return Arbitraries.frequencyOf(
-                        Tuple.of(995, cast),
+                        Tuple.of(994, cast),
                         Tuple.of(3, other),
-                        Tuple.of(2, end))
+                        Tuple.of(2, end),
+                        Tuple.of(1, forget))
                 .list().ofMaxSize(1200);
     }
 

@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Protocols {
 
+    // Most a frame's buffer is sized to up front, whatever its codec guesses (ProtocolCodec.sizeHint).
+    private static final int MAX_PRESIZE_BYTES = 1 << 20;
+
     /** One registered protocol with its handler and a meter tag. */
     static final class Registered<M> {
         final ProtocolCodec<M> codec;
@@ -44,11 +47,12 @@ final class Protocols {
 
         /** A whole frame: length prefix, protocol id, body. */
         ByteBuf encodeFrame(ByteBufAllocator alloc, Object message) {
-            ByteBuf frame = alloc.buffer();
+            M m = codec.messageType().cast(message);
+            ByteBuf frame = alloc.buffer(Integer.BYTES + 1 + Math.min(Math.max(0, codec.sizeHint(m)), MAX_PRESIZE_BYTES));
             try {
                 frame.writeInt(0);
                 frame.writeByte(codec.protocolId());
-                codec.encode(codec.messageType().cast(message), frame);
+                codec.encode(m, frame);
                 frame.setInt(0, frame.readableBytes() - Integer.BYTES);
                 return frame;
             } catch (RuntimeException e) {
