@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * A member across its incarnations: its name and address. The directory holds one entry per
- * key, for the newest incarnation it has heard of. Ordered, so anti-entropy can walk the
- * directory in slices of key ranges that mean the same on every node.
+ * key, for the newest incarnation it has heard of, in this key order (DirectoryEntries), so
+ * every node walks its directory in the same order.
  */
 public record MemberKey(String name, HostAndPort address) implements Comparable<MemberKey> {
 
