@@ -1,5 +1,7 @@
 package io.hyphae.membership.directory;
 
+import io.hyphae.membership.NodeId;
+
 /**
  * A summary of a directory's live entries for anti-entropy: the entries are spread over
  * {@value #FINE_BUCKETS} buckets by a hash of their {@link MemberKey}, and each bucket holds the
@@ -27,7 +29,8 @@ final class DirectoryDigest {
     private final long[] fine = new long[FINE_BUCKETS];
 
     /** Adds a live entry's state, or takes it out again (XOR is its own inverse). */
-    void toggle(long keyHash, Member member) {
+    void toggle(Member member) {
+        long keyHash = keyHash(member.id());
         fine[fineBucket(keyHash)] ^= stateHash(keyHash, member);
     }
 
@@ -52,19 +55,23 @@ final class DirectoryDigest {
         return buckets >= 1 && buckets <= FINE_BUCKETS && Integer.bitCount(buckets) == 1;
     }
 
-    /** The bucket of a key in a digest of {@code buckets} buckets. */
-    static int bucket(long keyHash, int buckets) {
-        return fineBucket(keyHash) >>> (FINE_BITS - Integer.numberOfTrailingZeros(buckets));
+    /** The bucket of {@code id}'s key in a digest of {@code buckets} buckets. */
+    static int bucket(NodeId id, int buckets) {
+        return fineBucket(keyHash(id)) >>> (FINE_BITS - Integer.numberOfTrailingZeros(buckets));
     }
 
     private static int fineBucket(long keyHash) {
         return (int) (keyHash >>> (64 - FINE_BITS));
     }
 
-    static long keyHash(MemberKey key) {
-        long h = mix(key.name().hashCode());
-        h = mix(h ^ key.address().host().hashCode());
-        return mix(h ^ key.address().port());
+    /**
+     * The hash of {@code id}'s key (name, host, port; not the incarnation). Computed when needed
+     * rather than kept per entry: the strings cache their own hashes, so it is three mixes.
+     */
+    private static long keyHash(NodeId id) {
+        long h = mix(id.name().hashCode());
+        h = mix(h ^ id.address().host().hashCode());
+        return mix(h ^ id.address().port());
     }
 
     private static long stateHash(long keyHash, Member m) {

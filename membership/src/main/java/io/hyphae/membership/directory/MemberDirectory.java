@@ -20,6 +20,7 @@ import io.hyphae.membership.directory.DirectoryTimer.SuspicionTimeout;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +28,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -70,11 +70,10 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     static final int CUT_OFF_PATIENCE = 3;
 
     private NodeId self;
-    private final MemberKey selfKey;
     private final DirectoryConfig config;
     private final RandomGenerator random;
 
-    private final TreeMap<MemberKey, Entry> entries = new TreeMap<>();
+    private final DirectoryEntries entries = new DirectoryEntries();
     private final List<NodeId> neighbours = new ArrayList<>();
     /** Hashes of the live entries, kept current on every change, for anti-entropy by digest. */
     private final DirectoryDigest digest = new DirectoryDigest();
@@ -103,41 +102,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     private long verdictsByRefusal;
     private long verdictsPostponed;
 
-    /** An entry plus what this node already reported or raised about it. */
-    private static final class Entry {
-        final long keyHash;
-        /** Set only through {@link #setMember}, which keeps the digest in step. */
-        Member member;
-        boolean upReported;
-        boolean downReported;
-        long tombstoneSinceMillis;
-        /** The SUSPECT entry this node raised itself, if the current one is it. */
-        Optional<Member> raised = Optional.empty();
-        /**
-         * This SUSPECT entry was held when this node rejoined after a false DOWN: the node was
-         * cut off or starved then, so its timer does not turn it DOWN here; the other nodes'
-         * verdict (a refutation, or their DOWN) decides. Cleared when the entry changes.
-         */
-        boolean deferred;
-        /** When {@link #linkBroken} last dialled this member again; reset by a new incarnation. */
-        long redialedAtMillis = Long.MIN_VALUE;
-        /** When the suspicion timer of the current SUSPECT entry is due. */
-        long suspicionDueMillis;
-        /** Since when the current suspicion has stood, as far as this node's verdict goes (see {@link #doubtedUntilMillis}). */
-        long suspicionSinceMillis;
-
-        Entry(MemberKey key) {
-            this.keyHash = DirectoryDigest.keyHash(key);
-        }
-    }
-
     /** An entry that became a tombstone at {@code sinceMillis}; stale once the entry changed again. */
-    private record Tombstone(MemberKey key, Member member, long sinceMillis) {
+    private record Tombstone(DirectoryEntry entry, Member member, long sinceMillis) {
     }
 
     public MemberDirectory(NodeId self, DirectoryConfig config, RandomGenerator random) {
         this.self = Objects.requireNonNull(self, "self");
-        this.selfKey = MemberKey.of(self);
         this.config = Objects.requireNonNull(config, "config");
         this.random = Objects.requireNonNull(random, "random");
     }
@@ -187,13 +157,13 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         cutOffSinceMillis = nowMillis;
         // Whatever this node suspected while it was cut off or starved is as doubtful as the
         // verdict on itself: left to the others, or a rejoin would spread false DOWNs in turn.
-        for (Entry e : entries.values()) {
+        for (DirectoryEntry e : entries) {
             if (e.member.status() == MemberStatus.SUSPECT) {
-                e.deferred = true;
-                e.raised = Optional.empty();
+                e.doubt().deferred = true;
+                e.doubt().raised = null;
             }
         }
-        store(selfKey, entries.get(selfKey), new Member(fresh, MemberStatus.ALIVE, 1), nowMillis, out);
+        store(entries.get(self), new Member(fresh, MemberStatus.ALIVE, 1), nowMillis, out);
         return out;
     }
 
@@ -203,12 +173,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      */
     public List<Effect<DirectoryMessage>> leave(long nowMillis) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
-        Entry mine = entries.get(selfKey);
+        DirectoryEntry mine = entries.get(self);
         if (!started || left || mine == null || !mine.member.status().isLive()) {
             return out;
         }
         Member gone = new Member(self, MemberStatus.LEFT, mine.member.version() + 1);
-        store(selfKey, mine, gone, nowMillis, out);
+        store(mine, gone, nowMillis, out);
         out.add(new Notify<>(new Broadcast(new Update(List.of(gone)))));
         left = true;
         return out;
@@ -220,12 +190,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      */
     public List<Effect<DirectoryMessage>> suspect(long nowMillis, NodeId peer) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
-        Entry e = entries.get(MemberKey.of(peer));
+        DirectoryEntry e = entries.get(peer);
         if (left || peer.sameNodeAs(self) || e == null || !e.member.id().equals(peer)) {
             return out;
         }
         if (e.member.status() == MemberStatus.SUSPECT) {
-            e.raised = Optional.of(e.member); // already spreading; still ours to confirm
+            e.doubt().raised = e.member; // already spreading; still ours to confirm
         } else if (e.member.status() == MemberStatus.ALIVE) {
             if (laggedAtMillis != Long.MIN_VALUE && nowMillis - laggedAtMillis < config.suspicionTimeout().toMillis()) {
                 // This node lagged within the last timeout: the link most likely broke (or the
@@ -238,7 +208,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             }
             Member suspected = new Member(peer, MemberStatus.SUSPECT, e.member.version());
             apply(suspected, nowMillis, out);
-            e.raised = Optional.of(suspected);
+            e.doubt().raised = suspected;
             suspicionsRaised++;
             out.add(new Notify<>(new Broadcast(new Update(List.of(suspected)))));
         }
@@ -258,11 +228,11 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      */
     public List<Effect<DirectoryMessage>> linkBroken(long nowMillis, NodeId peer) {
         List<Effect<DirectoryMessage>> out = suspect(nowMillis, peer);
-        Entry e = entries.get(MemberKey.of(peer));
+        DirectoryEntry e = entries.get(peer);
         if (!left && e != null && e.member.id().equals(peer) && e.member.status().isLive() && !peer.sameNodeAs(self)
-                && (e.redialedAtMillis == Long.MIN_VALUE
-                        || nowMillis - e.redialedAtMillis >= config.suspicionTimeout().toMillis())) {
-            e.redialedAtMillis = nowMillis;
+                && (e.doubt == null || e.doubt.redialedAtMillis == Long.MIN_VALUE
+                        || nowMillis - e.doubt.redialedAtMillis >= config.suspicionTimeout().toMillis())) {
+            e.doubt().redialedAtMillis = nowMillis;
             out.add(new Send<>(peer, digestSync()));
         }
         return out;
@@ -275,7 +245,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      */
     public List<Effect<DirectoryMessage>> connectionRefused(long nowMillis, NodeId peer) {
         List<Effect<DirectoryMessage>> out = new ArrayList<>();
-        Entry e = entries.get(MemberKey.of(peer));
+        DirectoryEntry e = entries.get(peer);
         if (left || !started || peer.sameNodeAs(self) || e == null || !e.member.id().equals(peer)
                 || !e.member.status().isLive()) {
             return out;
@@ -311,7 +281,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      * after it lost them all): a broadcast with nobody to push it to would reach no one.
      */
     private void announceSelfIfFirstNeighbour(List<Effect<DirectoryMessage>> out) {
-        Entry mine = entries.get(selfKey);
+        DirectoryEntry mine = entries.get(self);
         if (neighbours.size() == 1 && mine != null && mine.member.status().isLive()) {
             out.add(new Notify<>(new Broadcast(new Update(List.of(mine.member)))));
         }
@@ -401,12 +371,22 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
 
     /** Every entry, in key order. */
     public List<Member> members() {
-        return entries.values().stream().map(e -> e.member).toList();
+        List<Member> all = new ArrayList<>(entries.size());
+        for (DirectoryEntry e : entries) {
+            all.add(e.member);
+        }
+        return Collections.unmodifiableList(all);
     }
 
     /** The members currently believed live (ALIVE or SUSPECT), in key order. */
     public List<NodeId> liveMembers() {
-        return entries.values().stream().filter(e -> e.member.status().isLive()).map(e -> e.member.id()).toList();
+        List<NodeId> live = new ArrayList<>(liveEntries);
+        for (DirectoryEntry e : entries) {
+            if (e.member.status().isLive()) {
+                live.add(e.member.id());
+            }
+        }
+        return Collections.unmodifiableList(live);
     }
 
     /** How many entries have {@code status}, without walking the directory. */
@@ -423,12 +403,11 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
      * suspicion timer) go to {@code out}.
      */
     private void apply(Member incoming, long now, List<Effect<DirectoryMessage>> out) {
-        MemberKey key = incoming.key();
-        Entry e = entries.get(key);
+        DirectoryEntry e = entries.get(incoming.id());
         if (e != null && !incoming.supersedes(e.member)) {
             return; // stale or already known
         }
-        if (key.equals(selfKey) && e != null) {
+        if (e != null && incoming.id().sameNodeAs(self)) {
             // Only this node changes its own entry. Others may only suspect it (refuted here) or,
             // once a suspicion stood, declare it DOWN (final for this incarnation).
             if (!incoming.id().equals(self)) {
@@ -442,36 +421,38 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
                 return;
             }
         }
-        store(key, e, incoming, now, out);
+        store(e, incoming, now, out);
     }
 
     /** Stores an entry that supersedes {@code e} (absent when new) and reports what changed. */
-    private void store(MemberKey key, Entry e, Member incoming, long now, List<Effect<DirectoryMessage>> out) {
+    private void store(DirectoryEntry e, Member incoming, long now, List<Effect<DirectoryMessage>> out) {
         if (e == null) {
-            e = new Entry(key);
-            entries.put(key, e);
-        } else if (e.member.id().incarnation() != incoming.id().incarnation()) {
-            if (e.upReported && !e.downReported) {
-                out.add(new Notify<>(new MemberDown(e.member.id(), DownReason.REPLACED)));
+            e = new DirectoryEntry();
+            setMember(e, incoming);
+            entries.add(e);
+        } else {
+            if (e.member.id().incarnation() != incoming.id().incarnation()) {
+                if (e.upReported && !e.downReported) {
+                    out.add(new Notify<>(new MemberDown(e.member.id(), DownReason.REPLACED)));
+                }
+                // A new incarnation: nothing reported or raised about the old one carries over.
+                e.upReported = false;
+                e.downReported = false;
+                e.doubt = null;
+            } else if (e.member.status() == MemberStatus.SUSPECT && incoming.status() == MemberStatus.ALIVE) {
+                // Refuted: the member answered, so a break after this is a new suspicion, worth its
+                // own probe. (No loop: each round waits for a refutation to travel.)
+                e.doubt = null;
             }
-            // A new incarnation: nothing reported or raised about the old one carries over.
-            e.upReported = false;
-            e.downReported = false;
-            e.raised = Optional.empty();
-            e.redialedAtMillis = Long.MIN_VALUE;
-        } else if (e.member.status() == MemberStatus.SUSPECT && incoming.status() == MemberStatus.ALIVE) {
-            // Refuted: the member answered, so a break after this is a new suspicion, worth its
-            // own probe. (No loop: each round waits for a refutation to travel.)
-            e.redialedAtMillis = Long.MIN_VALUE;
+            setMember(e, incoming);
         }
-        setMember(e, incoming);
         if (incoming.status().isLive() && !e.upReported) {
             e.upReported = true;
             out.add(new Notify<>(new MemberUp(incoming.id())));
         }
         if (!incoming.status().isLive()) {
-            e.tombstoneSinceMillis = now;
-            tombstones.add(new Tombstone(key, incoming, now));
+            e.doubt = null; // final for this incarnation: no suspicion to judge, nobody to redial
+            tombstones.add(new Tombstone(e, incoming, now));
             if (e.upReported && !e.downReported) {
                 e.downReported = true;
                 DownReason reason = incoming.status() == MemberStatus.LEFT ? DownReason.LEFT : DownReason.UNREACHABLE;
@@ -479,67 +460,71 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             }
         }
         if (incoming.status() == MemberStatus.SUSPECT) {
-            e.suspicionSinceMillis = now;
-            e.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
-            out.add(new Schedule<>(new SuspicionTimeout(key, incoming.id().incarnation(), incoming.version()),
-                    config.suspicionTimeout()));
+            DirectoryEntry.Doubt doubt = e.doubt();
+            doubt.suspicionSinceMillis = now;
+            doubt.suspicionDueMillis = now + config.suspicionTimeout().toMillis();
+            out.add(new Schedule<>(new SuspicionTimeout(MemberKey.of(incoming.id()), incoming.id().incarnation(),
+                    incoming.version()), config.suspicionTimeout()));
         }
     }
 
     /** Replaces an entry's member, keeping the digest and the live count in step. */
-    private void setMember(Entry e, Member m) {
+    private void setMember(DirectoryEntry e, Member m) {
         if (e.member != null) {
             byStatus[e.member.status().ordinal()]--;
         }
         if (e.member != null && e.member.status().isLive()) {
-            digest.toggle(e.keyHash, e.member);
+            digest.toggle(e.member);
             liveEntries--;
         }
         e.member = m;
-        e.deferred = false;
+        if (e.doubt != null) {
+            e.doubt.deferred = false;
+        }
         byStatus[m.status().ordinal()]++;
         if (m.status().isLive()) {
-            digest.toggle(e.keyHash, m);
+            digest.toggle(m);
             liveEntries++;
         }
     }
 
     /** Someone suspects this node: it is alive, so it says so with a higher version. */
-    private void refute(Entry mine, Member suspicion, List<Effect<DirectoryMessage>> out) {
+    private void refute(DirectoryEntry mine, Member suspicion, List<Effect<DirectoryMessage>> out) {
         Member alive = new Member(self, MemberStatus.ALIVE, suspicion.version() + 1);
         setMember(mine, alive);
         out.add(new Notify<>(new Broadcast(new Update(List.of(alive)))));
     }
 
     private void onSuspicionTimeout(SuspicionTimeout t, long now, List<Effect<DirectoryMessage>> out) {
-        Entry e = entries.get(t.key());
+        DirectoryEntry e = entries.get(t.key());
         if (e == null || e.member.status() != MemberStatus.SUSPECT || e.member.id().incarnation() != t.incarnation()
                 || e.member.version() != t.version()) {
             return; // refuted, replaced, or already settled
         }
-        if (e.deferred) {
+        DirectoryEntry.Doubt d = e.doubt; // a SUSPECT entry always has one (store)
+        if (d.deferred) {
             return; // suspected while this node was the one cut off: the others decide
         }
         // A late timer is lag this node sees for itself, whether or not the driver reported it.
-        observeLag(now, now - e.suspicionDueMillis);
+        observeLag(now, now - d.suspicionDueMillis);
         long timeout = config.suspicionTimeout().toMillis();
-        boolean doubted = doubtedUntilMillis > e.suspicionSinceMillis;
+        boolean doubted = doubtedUntilMillis > d.suspicionSinceMillis;
         // Without a neighbour this node is the likeliest one cut off, and nobody can confirm its
         // suspicion: it waits CUT_OFF_PATIENCE timeouts, not forever (the survivor of a 2-node
         // cluster whose other machine died must still report it).
         boolean cutOff = cutOffSinceMillis != Long.MIN_VALUE;
-        if (doubted || (cutOff && now - e.suspicionSinceMillis < CUT_OFF_PATIENCE * timeout)) {
+        if (doubted || (cutOff && now - d.suspicionSinceMillis < CUT_OFF_PATIENCE * timeout)) {
             // Judging now would declare a live member DOWN for this node's own slowness or
             // isolation: the suspicion must stand a whole timeout more, on time and connected.
             if (doubted) {
-                e.suspicionSinceMillis = Math.max(now, doubtedUntilMillis);
+                d.suspicionSinceMillis = Math.max(now, doubtedUntilMillis);
             }
-            e.suspicionDueMillis = now + timeout;
+            d.suspicionDueMillis = now + timeout;
             verdictsPostponed++;
             out.add(new Schedule<>(t, config.suspicionTimeout()));
             return;
         }
-        boolean raisedHere = e.raised.isPresent() && e.raised.get().equals(e.member);
+        boolean raisedHere = e.member.equals(d.raised);
         Member down = new Member(e.member.id(), MemberStatus.DOWN, e.member.version());
         apply(down, now, out);
         verdictsByTimeout++;
@@ -565,7 +550,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
     private void onProbeTick(List<Effect<DirectoryMessage>> out) {
         out.add(new Schedule<>(new ProbeTick(), config.probeInterval()));
         List<NodeId> candidates = new ArrayList<>();
-        for (Entry e : entries.values()) {
+        for (DirectoryEntry e : entries) {
             NodeId id = e.member.id();
             if (e.member.status().isLive() && !id.equals(self) && !neighbours.contains(id)) {
                 candidates.add(id);
@@ -599,8 +584,8 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         List<Integer> covered = new ArrayList<>();
         List<Member> members = new ArrayList<>();
         if (any) {
-            for (Entry e : entries.values()) {
-                List<Member> bucket = differing.get(DirectoryDigest.bucket(e.keyHash, buckets));
+            for (DirectoryEntry e : entries) {
+                List<Member> bucket = differing.get(DirectoryDigest.bucket(e.member.id(), buckets));
                 if (bucket != null) {
                     bucket.add(e.member);
                 }
@@ -637,13 +622,13 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         }
         Set<Integer> covered = new HashSet<>(reply.covered());
         List<Member> newer = new ArrayList<>();
-        for (Map.Entry<MemberKey, Entry> e : entries.entrySet()) {
+        for (DirectoryEntry e : entries) {
             if (newer.size() == config.maxSyncEntries()) {
                 break;
             }
-            Member mine = e.getValue().member;
-            if (covered.contains(DirectoryDigest.bucket(e.getValue().keyHash, reply.buckets()))) {
-                Member known = theirs.get(e.getKey());
+            Member mine = e.member;
+            if (covered.contains(DirectoryDigest.bucket(mine.id(), reply.buckets()))) {
+                Member known = theirs.get(mine.key());
                 if (known == null || mine.supersedes(known)) {
                     newer.add(mine);
                 }
@@ -659,12 +644,12 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         long limit = now - config.tombstoneRetention().toMillis();
         while (!tombstones.isEmpty() && tombstones.peek().sinceMillis() < limit) {
             Tombstone t = tombstones.poll();
-            Entry e = entries.get(t.key());
+            DirectoryEntry e = t.entry();
             // Only if the entry is still that tombstone: it may have changed since (LEFT after
-            // DOWN, or a new incarnation), and then a later item of the queue stands for it.
-            if (e != null && e.member.equals(t.member()) && e.tombstoneSinceMillis == t.sinceMillis()
-                    && !e.member.id().equals(self)) {
-                entries.remove(t.key());
+            // DOWN, or a new incarnation), and then a later item of the queue stands for it. An
+            // entry's member is only ever replaced by one that supersedes it, never by an equal
+            // one, so it holds this very instance exactly when it has not changed.
+            if (e.member == t.member() && !e.member.id().equals(self) && entries.remove(e)) {
                 byStatus[e.member.status().ordinal()]--;
             }
         }

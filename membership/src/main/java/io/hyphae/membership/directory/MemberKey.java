@@ -6,8 +6,8 @@ import java.util.Objects;
 
 /**
  * A member across its incarnations: its name and address. The directory holds one entry per
- * key, for the newest incarnation it has heard of. Ordered, so anti-entropy can walk the
- * directory in slices of key ranges that mean the same on every node.
+ * key, for the newest incarnation it has heard of, in this key order (DirectoryEntries), so
+ * every node walks its directory in the same order.
  */
 public record MemberKey(String name, HostAndPort address) implements Comparable<MemberKey> {
 
@@ -20,14 +20,22 @@ public record MemberKey(String name, HostAndPort address) implements Comparable<
         return new MemberKey(id.name(), id.address());
     }
 
-    /** By name, host, then port. Written out rather than a Comparator chain: the directory compares keys on every lookup. */
+    /** By name, host, then port. */
     @Override
     public int compareTo(MemberKey o) {
-        int c = name.compareTo(o.name);
+        return compare(name, address, o.name, o.address);
+    }
+
+    /**
+     * The key order, on the parts of two keys: the directory compares on every lookup, without
+     * making a key. Written out rather than a Comparator chain for the same reason.
+     */
+    static int compare(String name, HostAndPort address, String otherName, HostAndPort otherAddress) {
+        int c = name.compareTo(otherName);
         if (c == 0) {
-            c = address.host().compareTo(o.address.host());
+            c = address.host().compareTo(otherAddress.host());
         }
-        return c != 0 ? c : Integer.compare(address.port(), o.address.port());
+        return c != 0 ? c : Integer.compare(address.port(), otherAddress.port());
     }
 
     @Override

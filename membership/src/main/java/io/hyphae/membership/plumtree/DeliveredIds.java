@@ -2,9 +2,6 @@ package io.hyphae.membership.plumtree;
 
 import io.hyphae.membership.NodeId;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * Remembers which broadcasts this node delivered, so each is delivered at most once, in memory
@@ -12,42 +9,96 @@ import java.util.Map;
  * counts as delivered, plus the few delivered sequences above it (broadcasts from one origin
  * mostly arrive in order, so the set above the floor stays small). An origin silent for longer
  * than the retention is forgotten.
+ *
+ * <p>The windows sit in an open-addressed table keyed by their origin (linear probing), not a
+ * HashMap: every member broadcasts its directory entry, so each node keeps a window per member,
+ * and a map node per window cost as much as the window itself (32 of about 80 bytes).
  */
 final class DeliveredIds {
 
     /** Most out-of-order sequences kept per origin before the floor is forced up. */
     static final int MAX_GAP_ENTRIES = 1024;
 
+    private static final int MIN_CAPACITY = 16;
+
     private final long retentionMillis;
-    private final Map<NodeId, Window> byOrigin = new HashMap<>();
+    /** The windows by origin: a power-of-two table at most three quarters full, null where free. */
+    private Window[] table = new Window[MIN_CAPACITY];
+    private int origins;
 
     DeliveredIds(long retentionMillis) {
         this.retentionMillis = retentionMillis;
     }
 
     boolean contains(MessageId id) {
-        Window w = byOrigin.get(id.origin());
+        Window w = table[slot(table, id.origin())];
         return w != null && w.contains(id.sequence());
     }
 
     /** Records {@code id} as delivered; false if it already was. */
     boolean add(MessageId id, long nowMillis) {
-        Window w = byOrigin.computeIfAbsent(id.origin(), o -> new Window());
+        int at = slot(table, id.origin());
+        Window w = table[at];
+        if (w == null) {
+            if ((origins + 1) * 4 > table.length * 3) {
+                rehash(table.length * 2);
+                at = slot(table, id.origin());
+            }
+            w = new Window(id.origin());
+            table[at] = w;
+            origins++;
+        }
         w.lastSeenMillis = nowMillis;
         return w.add(id.sequence());
     }
 
     void expire(long nowMillis) {
         long limit = nowMillis - retentionMillis;
-        for (Iterator<Window> it = byOrigin.values().iterator(); it.hasNext(); ) {
-            if (it.next().lastSeenMillis < limit) {
-                it.remove();
+        int kept = 0;
+        for (int i = 0; i < table.length; i++) {
+            if (table[i] == null) {
+                continue;
             }
+            if (table[i].lastSeenMillis < limit) {
+                table[i] = null;
+            } else {
+                kept++;
+            }
+        }
+        if (kept < origins) {
+            // Removing from a linear-probing table leaves holes in the probe runs: rebuild it.
+            origins = kept;
+            int capacity = MIN_CAPACITY;
+            while (kept * 4 > capacity * 3) {
+                capacity *= 2;
+            }
+            rehash(capacity);
         }
     }
 
     int origins() {
-        return byOrigin.size();
+        return origins;
+    }
+
+    private void rehash(int capacity) {
+        Window[] old = table;
+        table = new Window[capacity];
+        for (Window w : old) {
+            if (w != null) {
+                table[slot(table, w.origin)] = w;
+            }
+        }
+    }
+
+    /** The slot of {@code origin}'s window in {@code t}, or the free slot where it would go. */
+    private static int slot(Window[] t, NodeId origin) {
+        int h = origin.hashCode();
+        int mask = t.length - 1;
+        int i = (h ^ (h >>> 16)) & mask;
+        while (t[i] != null && !t[i].origin.equals(origin)) {
+            i = (i + 1) & mask;
+        }
+        return i;
     }
 
     /**
@@ -59,11 +110,16 @@ final class DeliveredIds {
     private static final class Window {
         private static final long[] NONE = new long[0];
 
+        final NodeId origin;
         long floor;
         /** Delivered sequences above the floor, sorted, in {@code above[0 .. size)}. */
         long[] above = NONE;
         int size;
         long lastSeenMillis;
+
+        Window(NodeId origin) {
+            this.origin = origin;
+        }
 
         boolean contains(long seq) {
             return seq <= floor || (size > 0 && Arrays.binarySearch(above, 0, size, seq) >= 0);

@@ -48,4 +48,31 @@ class DeliveredIdsTest {
 
         assertThat(d.origins()).isZero();
     }
+
+    @Test
+    void manyOriginsAreKeptApartAndOnlyTheSilentOnesForgotten() {
+        // Given a thousand origins, each delivered one id, the first half at time 0 and the rest later
+        DeliveredIds d = new DeliveredIds(60_000);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(d.add(new MessageId(origin(i), 1), i < 500 ? 0 : 30_000)).isTrue();
+        }
+        assertThat(d.origins()).isEqualTo(1000);
+
+        // When the first half falls out of the retention
+        d.expire(60_001);
+
+        // Then only the second half is remembered, each origin on its own
+        assertThat(d.origins()).isEqualTo(500);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(d.contains(new MessageId(origin(i), 1))).as("origin %d", i).isEqualTo(i >= 500);
+            assertThat(d.contains(new MessageId(origin(i), 2))).isFalse();
+        }
+        assertThat(d.add(new MessageId(origin(999), 1), 60_001)).isFalse();
+        assertThat(d.add(new MessageId(origin(0), 1), 60_001)).isTrue();
+        assertThat(d.origins()).isEqualTo(501);
+    }
+
+    static NodeId origin(int i) {
+        return new NodeId("n" + i, new HostAndPort("10.0." + (i >> 8) + "." + (i & 0xff), 7000), 1);
+    }
 }
