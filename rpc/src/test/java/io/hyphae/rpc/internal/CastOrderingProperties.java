@@ -194,11 +194,7 @@ class CastOrderingProperties {
 
     @Test
     void forgetsADepartedOriginOnceSilentForItsGracePeriodAndRefusesItsLaterCasts() {
-        Counts counts = new Counts();
-        CastOrdering ordering = new CastOrdering(ME_KEY, 16, GAP, 16, counts);
-        ordering.onCast(broadcast(1), 0);
-
-        ordering.onOriginDown(ORIGIN, 100);
+        CastOrdering ordering = deliveredOneThenReportedDown(new Counts(), 100);
         assertThat(ordering.onCast(broadcast(2), 200)).hasSize(1); // still travelling: delivered
         ordering.onTick(200 + 2 * GAP - 1);
         assertThat(ordering.tracks(ORIGIN)).isTrue();
@@ -213,9 +209,7 @@ class CastOrderingProperties {
     void aDepartedOriginThatKeepsCastingIsDeliveredUntilItFallsSilent() {
         // Given an origin reported down that is alive (declared down by mistake, not yet told)
         Counts counts = new Counts();
-        CastOrdering ordering = new CastOrdering(ME_KEY, 16, GAP, 16, counts);
-        ordering.onCast(broadcast(1), 0);
-        ordering.onOriginDown(ORIGIN, 0);
+        CastOrdering ordering = deliveredOneThenReportedDown(counts, 0);
 
         // When it goes on casting, each cast within a gap timeout of the last, for 10 grace periods
         long now = 0;
@@ -229,6 +223,14 @@ class CastOrderingProperties {
         ordering.onTick(now + 2 * GAP);
         assertThat(ordering.onCast(broadcast(22), now + 2 * GAP)).isEmpty();
         assertThat(counts.duplicates).isEqualTo(1);
+    }
+
+    /** An ordering that handed on the origin's first broadcast, then heard at {@code downAt} that the origin was reported down. */
+    private static CastOrdering deliveredOneThenReportedDown(Counts counts, long downAt) {
+        CastOrdering ordering = new CastOrdering(ME_KEY, 16, GAP, 16, counts);
+        ordering.onCast(broadcast(1), 0);
+        ordering.onOriginDown(ORIGIN, downAt);
+        return ordering;
     }
 
     @Test
