@@ -188,6 +188,25 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
+     * SIGSTOP: the process stops running but keeps its sockets open, so its peers see a node
+     * that does not answer (a hung process, a long pause) rather than one that is gone.
+     */
+    public void freeze() {
+        // Through the shell's built-in kill: a minimal Debian has /bin/sh but not always procps' kill.
+        try {
+            Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -STOP " + process.pid()).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -STOP " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while freezing " + name, e);
+        }
+    }
+
+    /**
      * Stops the process and whatever it started: SIGTERM (its shutdown hook leaves the cluster
      * gracefully), then SIGKILL after {@code grace}.
      */
