@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -19,7 +20,7 @@ public final class PollLoop implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private Supplier<Duration> poll;
     private volatile boolean closed;
-    private volatile Future<?> next;
+    private final AtomicReference<Future<?>> next = new AtomicReference<>();
 
     /** A loop on {@code scheduler} (the node's), not yet polling. */
     public PollLoop(ScheduledExecutorService scheduler) {
@@ -35,7 +36,9 @@ public final class PollLoop implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         this.poll = Objects.requireNonNull(poll, "poll");
-        next = scheduler.submit(this::run);
+        Future<?> first = scheduler.submit(this::run);
+        // Unless that first poll already ran and put the one after it here: that one is next.
+        next.compareAndSet(null, first);
     }
 
     private void run() {
@@ -45,7 +48,7 @@ public final class PollLoop implements AutoCloseable {
         Duration delay = poll.get();
         if (!closed) {
             Future<?> scheduled = scheduler.schedule(this::run, delay.toNanos(), TimeUnit.NANOSECONDS);
-            next = scheduled;
+            next.set(scheduled);
             if (closed) {
                 // close() ran between the check and here and may have cancelled the previous
                 // future: this one is cancelled here (both fields are volatile, so of close()
@@ -59,7 +62,7 @@ public final class PollLoop implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        Future<?> f = next;
+        Future<?> f = next.get();
         if (f != null) {
             f.cancel(false);
         }

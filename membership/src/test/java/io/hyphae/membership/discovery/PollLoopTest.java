@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +54,37 @@ class PollLoopTest {
         // itself then)
         await().atMost(Duration.ofSeconds(10)).until(() -> scheduler.getQueue().isEmpty());
         assertThat(polls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aFirstPollThatRanBeforeStartReturnedLeavesNothingScheduledAfterClose() {
+        // Given a scheduler that runs the first poll before submit returns (a thread may do just that)
+        ScheduledThreadPoolExecutor eager = new ScheduledThreadPoolExecutor(1) {
+            @Override
+            public Future<?> submit(Runnable task) {
+                task.run();
+                return CompletableFuture.completedFuture(null);
+            }
+        };
+        eager.setRemoveOnCancelPolicy(true);
+        try {
+            AtomicInteger polls = new AtomicInteger();
+            PollLoop loop = new PollLoop(eager);
+            loop.start(() -> {
+                polls.incrementAndGet();
+                return Duration.ofHours(1);
+            });
+            assertThat(eager.getQueue()).hasSize(1); // the poll after it, an hour away
+
+            // When the loop is closed
+            loop.close();
+
+            // Then that next poll is cancelled, not left behind the first one's finished future
+            assertThat(eager.getQueue()).isEmpty();
+            assertThat(polls.get()).isEqualTo(1);
+        } finally {
+            eager.shutdownNow();
+        }
     }
 
     @Test
