@@ -183,10 +183,11 @@ class GracefulCloseTest {
         await().until(() -> b.texts().contains("one"));
 
         // When nothing crosses it (heartbeats do not count)
-        // Then it closes with goodbyes both ways: idle on one side, closed by the peer on the other
+        // Then it closes with goodbyes both ways: idle on the side that took the proposal, closed
+        // by the peer on the side that made it (or idle on both, when both proposed at once)
         await().atMost(Duration.ofSeconds(10)).until(() -> a.events("down").size() == 1 && b.events("down").size() == 1);
-        assertThat(List.of(a.events("down").get(0).reason(), b.events("down").get(0).reason()))
-                .containsExactlyInAnyOrder(LinkDownReason.IDLE, LinkDownReason.PEER_CLOSED);
+        List<LinkDownReason> reasons = List.of(a.events("down").get(0).reason(), b.events("down").get(0).reason());
+        assertThat(reasons).contains(LinkDownReason.IDLE).isSubsetOf(LinkDownReason.IDLE, LinkDownReason.PEER_CLOSED);
         assertThat(a.transport.links()).isEmpty();
     }
 
