@@ -22,9 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class GracefulCloseTest {
 
-    final TransportResources resources = TransportResources.create(2);
+    final TransportResources resources = TransportResources.create(2, engine());
     final List<Node> nodes = new ArrayList<>();
     final List<Stream> streams = new ArrayList<>();
+
+    /** The engine under test; {@link NioGracefulCloseTest} runs every case on NIO too. */
+    IoEngine engine() {
+        return IoEngine.best();
+    }
 
     @AfterEach
     void stop() throws InterruptedException {

@@ -31,7 +31,7 @@ class TransportTest {
 
     @BeforeAll
     static void group() {
-        resources = TransportResources.create(2);
+        resources = TransportResources.create(2, IoEngine.best());
     }
 
     @AfterAll

@@ -15,6 +15,7 @@ import io.hyphae.membership.transport.LinkListener;
 import io.hyphae.membership.transport.SendResult;
 import io.hyphae.membership.transport.Transport;
 import io.hyphae.membership.transport.TransportConfig;
+import io.hyphae.membership.transport.IoEngine;
 import io.hyphae.membership.transport.TransportResources;
 import io.hyphae.membership.transport.internal.ControlMessage.Goodbye;
 import io.hyphae.membership.transport.internal.ControlMessage.Heartbeat;
@@ -34,8 +35,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -114,6 +113,7 @@ public final class NettyTransport implements Transport {
 
     private final TransportConfig config;
     private final EventLoop loop;
+    private final IoEngine engine; // the loop's: a dialled channel must be of its type
     private final PinnedExecutor executor;
     /** Lag over a heartbeat interval: this loop wrote its heartbeats that late too. */
     private final LoopLag lag;
@@ -141,6 +141,7 @@ public final class NettyTransport implements Transport {
     private NettyTransport(TransportConfig config, String nodeName, MeterRegistry registry, TransportResources resources) {
         this.config = config;
         this.loop = resources.eventLoopGroup().next();
+        this.engine = resources.engine();
         this.lag = new LoopLag(config.heartbeatInterval().toNanos());
         this.executor = new PinnedExecutor(loop, lag);
         this.proofs = new HandshakeProof(config.secret());
@@ -148,7 +149,7 @@ public final class NettyTransport implements Transport {
         this.tls = config.tls().map(TlsContexts::load);
         ChannelFuture bound = new ServerBootstrap()
                 .group(loop) // one loop for the listener and every connection: the threading contract
-                .channel(NioServerSocketChannel.class)
+                .channel(engine.serverChannel())
                 .option(ChannelOption.AUTO_READ, false) // accept nothing until self() is known
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, outboundBound(config))
@@ -460,7 +461,7 @@ public final class NettyTransport implements Transport {
         Connection connection = new Connection(this, address, result);
         new Bootstrap()
                 .group(loop)
-                .channel(NioSocketChannel.class)
+                .channel(engine.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, outboundBound(config))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
