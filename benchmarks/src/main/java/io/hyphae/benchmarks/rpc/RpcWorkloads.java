@@ -39,7 +39,8 @@ public final class RpcWorkloads {
         try (BenchCluster cluster = BenchCluster.start(4, RpcConfig.defaults())) {
             switch (key) {
                 case "W1" -> w1(cluster, intOption(args, "--calls", 10_000), intOption(args, "--warmup", 2_000));
-                case "W2" -> w2(cluster, intOption(args, "--calls", 20_000), intOption(args, "--callers", 32));
+                case "W2" -> w2(cluster, intOption(args, "--calls", 20_000), intOption(args, "--callers", 32),
+                        intOption(args, "--warmup", 2_000));
                 case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000), intOption(args, "--warmup", 200_000));
                 case "W4" -> w4(cluster);
                 default -> throw new IllegalArgumentException(key);
@@ -54,6 +55,7 @@ public final class RpcWorkloads {
             check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
         }
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        JvmStats.Cpu cpuBefore = clusterCpu(cluster);
         long start = System.nanoTime();
         for (int i = 0; i < calls; i++) {
             long t0 = System.nanoTime();
@@ -61,24 +63,48 @@ public final class RpcWorkloads {
             h.recordValue(System.nanoTime() - t0);
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        print("W1 p50_us=%d p99_us=%d max_us=%d calls_per_s=%.0f", h.getValueAtPercentile(50) / 1000,
-                h.getValueAtPercentile(99) / 1000, h.getMaxValue() / 1000, calls / secs);
+        JvmStats.Cpu cpu = clusterCpu(cluster).minus(cpuBefore);
+        print("W1 p50_us=%d p99_us=%d max_us=%d calls_per_s=%.0f %s warmup=%d", h.getValueAtPercentile(50) / 1000,
+                h.getValueAtPercentile(99) / 1000, h.getMaxValue() / 1000, calls / secs, cpuPerCall(cpu, calls), warmup);
     }
 
-    private static void w2(BenchCluster cluster, int calls, int callers) throws Exception {
+    private static void w2(BenchCluster cluster, int calls, int callers, int warmup) throws Exception {
         List<NodeId> targets = cluster.others();
         byte[] payload = new byte[PAYLOAD];
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         try {
-            runConcurrently(cluster, pool, callers, 2_000, targets, payload, new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3));
+            runConcurrently(cluster, pool, callers, warmup, targets, payload, new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3));
             ConcurrentHistogram h = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3);
+            JvmStats.Cpu cpuBefore = clusterCpu(cluster);
             long start = System.nanoTime();
             runConcurrently(cluster, pool, callers, calls, targets, payload, h);
             double secs = (System.nanoTime() - start) / 1e9;
-            print("W2 multicalls_per_s=%.0f p99_us=%d", calls / secs, h.getValueAtPercentile(99) / 1000);
+            JvmStats.Cpu cpu = clusterCpu(cluster).minus(cpuBefore);
+            print("W2 multicalls_per_s=%.0f p99_us=%d %s warmup=%d", calls / secs, h.getValueAtPercentile(99) / 1000,
+                    cpuPerCall(cpu, calls), warmup);
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The CPU the five JVMs (this one and the four nodes) have used so far, by thread group. */
+    private static JvmStats.Cpu clusterCpu(BenchCluster cluster) throws InterruptedException {
+        JvmStats.Cpu sum = JvmStats.Cpu.now();
+        for (JvmStats.Cpu c : cpuOfEach(cluster.children)) {
+            sum = sum.plus(c);
+        }
+        return sum;
+    }
+
+    /**
+     * CPU per multicall of the five JVMs together, and the share the JIT compilers took of it:
+     * right after start-up, in the few seconds W1 and W2 measure, the compilers of five fresh JVMs
+     * take half of the two cores here (docs/performance.md, "The JIT"). Live threads only: a
+     * compiler thread the JVM stops when idle takes its CPU with it, so the share is a lower bound.
+     */
+    private static String cpuPerCall(JvmStats.Cpu cpu, int calls) {
+        return String.format(Locale.ROOT, "cpu_us_per_call=%.1f loop_us_per_call=%.1f jit_pct=%.0f",
+                cpu.allNanos() / 1e3 / calls, cpu.loopNanos() / 1e3 / calls, Math.max(0, 100.0 * cpu.jitNanos() / Math.max(1, cpu.allNanos())));
     }
 
     private static void runConcurrently(BenchCluster cluster, ExecutorService pool, int callers, int calls,
