@@ -10,6 +10,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.function.Supplier;
 
 /**
  * How the transport's event loops wait for and move bytes. {@link #best()} is what
@@ -25,78 +26,51 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 public enum IoEngine {
 
     /** Linux's epoll through Netty's native transport (edge-triggered, eventfd wake-ups). */
-    EPOLL {
-        @Override
-        IoHandlerFactory handlerFactory() {
-            return EpollIoHandler.newFactory();
-        }
-
-        @Override
-        public Class<? extends ServerSocketChannel> serverChannel() {
-            return EpollServerSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends SocketChannel> socketChannel() {
-            return EpollSocketChannel.class;
-        }
-
-        @Override
-        public boolean isAvailable() {
-            return Epoll.isAvailable();
-        }
-
-        @Override
-        public String unavailableBecause() {
-            Throwable cause = Epoll.unavailabilityCause();
-            return cause == null ? "available" : cause.toString();
-        }
-    },
+    EPOLL(EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class, Epoll::unavailabilityCause),
 
     /** The JDK's NIO selector: every platform Java runs on. */
-    NIO {
-        @Override
-        IoHandlerFactory handlerFactory() {
-            return NioIoHandler.newFactory();
-        }
+    NIO(NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class, () -> null);
 
-        @Override
-        public Class<? extends ServerSocketChannel> serverChannel() {
-            return NioServerSocketChannel.class;
-        }
+    private final Supplier<IoHandlerFactory> handlerFactory;
+    private final Class<? extends ServerSocketChannel> serverChannel;
+    private final Class<? extends SocketChannel> socketChannel;
+    private final Supplier<Throwable> unavailability;
 
-        @Override
-        public Class<? extends SocketChannel> socketChannel() {
-            return NioSocketChannel.class;
-        }
-
-        @Override
-        public boolean isAvailable() {
-            return true;
-        }
-
-        @Override
-        public String unavailableBecause() {
-            return "available";
-        }
-    };
+    IoEngine(Supplier<IoHandlerFactory> handlerFactory, Class<? extends ServerSocketChannel> serverChannel,
+             Class<? extends SocketChannel> socketChannel, Supplier<Throwable> unavailability) {
+        this.handlerFactory = handlerFactory;
+        this.serverChannel = serverChannel;
+        this.socketChannel = socketChannel;
+        this.unavailability = unavailability;
+    }
 
     /** {@link #EPOLL} when its native library loaded in this JVM, else {@link #NIO}. */
     public static IoEngine best() {
         return EPOLL.isAvailable() ? EPOLL : NIO;
     }
 
-    abstract IoHandlerFactory handlerFactory();
+    IoHandlerFactory handlerFactory() {
+        return handlerFactory.get();
+    }
 
     /** The listening channel type for loops of this engine (a channel must match its loop's engine). */
-    public abstract Class<? extends ServerSocketChannel> serverChannel();
+    public Class<? extends ServerSocketChannel> serverChannel() {
+        return serverChannel;
+    }
 
     /** The connection channel type for loops of this engine. */
-    public abstract Class<? extends SocketChannel> socketChannel();
+    public Class<? extends SocketChannel> socketChannel() {
+        return socketChannel;
+    }
 
     /** Whether this engine can run in this JVM. */
-    public abstract boolean isAvailable();
+    public boolean isAvailable() {
+        return unavailability.get() == null;
+    }
 
     /** Why not, when {@link #isAvailable()} is false; {@code "available"} otherwise. */
-    public abstract String unavailableBecause();
+    public String unavailableBecause() {
+        Throwable cause = unavailability.get();
+        return cause == null ? "available" : cause.toString();
+    }
 }
