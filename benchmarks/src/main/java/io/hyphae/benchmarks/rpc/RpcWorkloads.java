@@ -42,7 +42,7 @@ public final class RpcWorkloads {
                 case "W2" -> w2(cluster, intOption(args, "--calls", 20_000), intOption(args, "--callers", 32),
                         intOption(args, "--warmup", 2_000));
                 case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000), intOption(args, "--warmup", 200_000));
-                case "W4" -> w4(cluster);
+                case "W4" -> w4(cluster, intOption(args, "--warmup", 200));
                 default -> throw new IllegalArgumentException(key);
             }
         }
@@ -208,10 +208,10 @@ public final class RpcWorkloads {
         return each;
     }
 
-    private static void w4(BenchCluster cluster) throws Exception {
+    private static void w4(BenchCluster cluster, int warmup) throws Exception {
         List<NodeId> targets = cluster.others();
         byte[] payload = new byte[PAYLOAD];
-        for (int i = 0; i < 200; i++) { // warm the call path so call_ms is not class loading
+        for (int i = 0; i < warmup; i++) { // warm the call path so call_ms is not class loading
             check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
         }
         BenchCluster.Child victimProcess = cluster.children.get(cluster.children.size() - 1);
@@ -284,7 +284,7 @@ public final class RpcWorkloads {
         JvmStats.Cpu cpuSecondSecond = cpuOf(survivors);
         cluster.children.remove(victimProcess);
         print("W4 call_ms=%.2f dead_reported=%s down_event_ms=%d reason=%s kill_ms=%.2f link_down_ms=%.2f refused_call_ms=%.2f refused_reason=%s"
-                        + " failure_cpu_ms=%.1f next_cpu_ms=%.1f failure_loop_cpu_ms=%.1f next_loop_cpu_ms=%.1f",
+                        + " failure_cpu_ms=%.1f next_cpu_ms=%.1f failure_loop_cpu_ms=%.1f next_loop_cpu_ms=%.1f warmup=" + warmup,
                 callMs, reported ? "yes" : "no",
                 (lastDown - killedAt) / 1_000_000, r.badNode(victim).map(b -> b.reason().toString()).orElse("none"),
                 (reapedAt.get() - killedAt) / 1e6, linkDown.get() == 0 ? -1.0 : (linkDown.get() - killedAt) / 1e6,
