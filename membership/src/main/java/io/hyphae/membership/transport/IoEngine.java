@@ -19,8 +19,8 @@ import java.util.function.Supplier;
  *
  * <p>Why epoll first: per message it costs the loops fewer system calls and less Java code than
  * the JDK's selector (no selected-key set, no selector lock), and that code is what every node's
- * JIT compiles in its first seconds. W1 in steady state, five JVMs on two cores: 15 % less CPU
- * per multicall on every JVM and p99 447 → 334 µs (docs/performance.md, "The I/O engine").
+ * JIT compiles in its first seconds. W1 in steady state, five JVMs on two cores: 12–16 % less CPU
+ * per multicall on every JVM and p99 447 → 334 µs (docs/performance.md, "The I/O engine and the JIT").
  * Netty's {@code -Dio.netty.transport.noNative=true} turns it off for the whole JVM.
  */
 public enum IoEngine {
