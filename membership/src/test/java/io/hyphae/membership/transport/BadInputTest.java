@@ -15,9 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,25 +23,13 @@ import org.junit.jupiter.api.Test;
  * Every kind of bad input over real sockets. Each test checks three things: the bad connection
  * is closed, the node still serves its healthy link to {@code friend}, and a meter shows it.
  */
-class BadInputTest {
+class BadInputTest extends TransportTestBase {
 
-    static final ClusterSecret SECRET = ClusterSecret.of("correct horse battery staple");
     static final int MAX_FRAME = 64 * 1024;
-    static TransportResources resources;
 
     final List<AutoCloseable> open = new ArrayList<>();
     Node server;
     Node friend;
-
-    @BeforeAll
-    static void group() {
-        resources = TransportResources.create(2);
-    }
-
-    @AfterAll
-    static void stopGroup() {
-        resources.close();
-    }
 
     static TransportConfig config() {
         return TransportConfig.local("test", SECRET).toBuilder()
@@ -69,12 +55,6 @@ class BadInputTest {
         for (AutoCloseable c : open) {
             c.close();
         }
-    }
-
-    Node node(String name, TransportConfig config) {
-        Node n = new Node(name, config, resources);
-        open.add(n);
-        return n;
     }
 
     RawPeer raw() throws Exception {

@@ -7,39 +7,18 @@ import static org.awaitility.Awaitility.await;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.faults.FaultSyntax;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The transport's fault injector on real sockets: two transports on 127.0.0.1, the rules on a. */
-class FaultInjectionTest {
+class FaultInjectionTest extends TransportTestBase {
 
     private static final Duration PATIENCE = Duration.ofSeconds(15);
-    private static TransportResources resources;
-    private final List<Node> nodes = new ArrayList<>();
     private Node a;
     private Node b;
-
-    @BeforeAll
-    static void group() {
-        resources = TransportResources.create(2);
-    }
-
-    @AfterAll
-    static void stopGroup() {
-        resources.close();
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.forEach(Node::close);
-    }
 
     /** a and b, linked (a dialled), both seeing the link. */
     private void linked() throws Exception {
@@ -154,10 +133,8 @@ class FaultInjectionTest {
 
     private Node node(String name) {
         // A loaded machine may take more than the local preset's 2 s for a JVM's first handshake.
-        Node n = new Node(name, TransportConfig.local("faults", TransportTest.SECRET).toBuilder()
-                .handshakeTimeout(Duration.ofSeconds(5)).build(), resources);
-        nodes.add(n);
-        return n;
+        return node(name, TransportConfig.local("faults", SECRET).toBuilder()
+                .handshakeTimeout(Duration.ofSeconds(5)).build());
     }
 
     private static NodeId connect(Node from, Node to) throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {

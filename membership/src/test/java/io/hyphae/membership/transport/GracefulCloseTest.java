@@ -48,7 +48,7 @@ class GracefulCloseTest {
     Node node(String name, Duration linkIdleTimeout) {
         // Generous timeouts: the machine is shared, and a handshake or heartbeat starved past its
         // timeout would close a link without a goodbye, which is not what these tests are about.
-        TransportConfig config = TransportConfig.local("test", TransportTest.SECRET).toBuilder()
+        TransportConfig config = TransportConfig.local("test", TransportTestBase.SECRET).toBuilder()
                 .handshakeTimeout(Duration.ofSeconds(10)).heartbeatTimeout(Duration.ofSeconds(10))
                 .linkIdleTimeout(linkIdleTimeout).build();
         Node n = new Node(name, config, resources);

@@ -53,8 +53,8 @@ class IoEngineTest {
     static final class EngineReport {
         public static void main(String[] args) throws Exception {
             try (TransportResources resources = TransportResources.create(1)) {
-                Node a = new Node("a", TransportConfig.local("test", TransportTest.SECRET), resources);
-                Node b = new Node("b", TransportConfig.local("test", TransportTest.SECRET), resources);
+                Node a = new Node("a", TransportConfig.local("test", TransportTestBase.SECRET), resources);
+                Node b = new Node("b", TransportConfig.local("test", TransportTestBase.SECRET), resources);
                 a.transport.connect(b.id().address()).get();
                 a.transport.send(b.id(), new Chat.Text("hello"));
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

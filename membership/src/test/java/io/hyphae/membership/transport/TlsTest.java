@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.hyphae.membership.ClusterSecret;
 import io.hyphae.membership.transport.internal.RawPeer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.pkitesting.CertificateBuilder;
@@ -13,43 +12,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Mutual TLS under the handshake, with certificates made here, at test time. */
-class TlsTest {
+class TlsTest extends TransportTestBase {
 
-    static final ClusterSecret SECRET = ClusterSecret.of("correct horse battery staple");
-    static TransportResources resources;
     static X509Bundle clusterCa;
     static X509Bundle strangerCa;
 
     @TempDir
     Path dir;
-    final List<Node> nodes = new ArrayList<>();
-
     @BeforeAll
     static void certificateAuthorities() throws Exception {
-        resources = TransportResources.create(2);
         clusterCa = ca("CN=hyphae test cluster CA");
         strangerCa = ca("CN=some other CA");
-    }
-
-    @AfterAll
-    static void stopGroup() {
-        resources.close();
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.forEach(Node::close);
     }
 
     static X509Bundle ca(String subject) throws Exception {
@@ -74,9 +54,7 @@ class TlsTest {
     }
 
     Node node(String name, TlsConfig tls) {
-        Node n = new Node(name, TransportConfig.local("test", SECRET).toBuilder().tls(Optional.of(tls)).build(), resources);
-        nodes.add(n);
-        return n;
+        return node(name, TransportConfig.local("test", SECRET).toBuilder().tls(Optional.of(tls)).build());
     }
 
     @Test

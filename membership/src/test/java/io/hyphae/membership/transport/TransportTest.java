@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.hyphae.membership.Backoff;
-import io.hyphae.membership.ClusterSecret;
 import io.hyphae.membership.HostAndPort;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.transport.internal.ControlMessage;
@@ -18,40 +17,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class TransportTest {
-
-    static final ClusterSecret SECRET = ClusterSecret.of("correct horse battery staple");
-    static TransportResources resources;
-    final List<Node> nodes = new ArrayList<>();
-
-    @BeforeAll
-    static void group() {
-        resources = TransportResources.create(2, IoEngine.best());
-    }
-
-    @AfterAll
-    static void stopGroup() {
-        resources.close();
-    }
-
-    @AfterEach
-    void closeNodes() {
-        nodes.forEach(Node::close);
-    }
+class TransportTest extends TransportTestBase {
 
     Node node(String name) {
         return node(name, TransportConfig.local("test", SECRET));
-    }
-
-    Node node(String name, TransportConfig config) {
-        Node n = new Node(name, config, resources);
-        nodes.add(n);
-        return n;
     }
 
     static NodeId connect(Node from, Node to) throws Exception {
