@@ -94,74 +94,39 @@ class FaultScenariosTest {
     }
 
     private void cutOneHost(String scenario, String strategy) throws Exception {
-        FaultCluster cluster = start(scenario, strategy);
-        try {
-            // Given five nodes under load
-            cluster.load(true);
-            cluster.awaitLoad(STEADY_CASTS);
+        underLoad(scenario, strategy, cluster -> {
             // When host 3's cable is pulled until the others report it down, then plugged back
             Open cut = cluster.pullCable(3);
             cluster.awaitDroppedBy(Set.of(3), n -> true);
             cluster.plugCable(3, cut);
-            // Then the cluster converges again and the load goes on
-            cluster.awaitConverged(CONVERGENCE_BOUND);
-            cluster.awaitLoad(STEADY_CASTS);
-            cluster.load(false);
-            cluster.awaitQuiet();
-        } finally {
-            cluster.close();
-        }
-        verify(scenario, cluster);
+        });
     }
 
     @Test
     void clusterSplitTwoThreeHealsIntoOne() throws Exception {
-        FaultCluster cluster = start("split-2-3", "static");
-        try {
-            cluster.load(true);
-            cluster.awaitLoad(STEADY_CASTS);
+        underLoad("split-2-3", "static", cluster -> {
             // When hosts 1 and 2 are blackholed from 3, 4 and 5 until each half reports the other down
             Set<Integer> minority = Set.of(1, 2);
             Open split = cluster.split(minority);
             cluster.awaitDroppedBy(minority, n -> true);
             cluster.awaitDroppedBy(Set.of(3, 4, 5), n -> true);
             cluster.join(minority, split);
-            cluster.awaitConverged(CONVERGENCE_BOUND);
-            cluster.awaitLoad(STEADY_CASTS);
-            cluster.load(false);
-            cluster.awaitQuiet();
-        } finally {
-            cluster.close();
-        }
-        verify("split-2-3", cluster);
+        });
     }
 
     @Test
     void frozenNodeIsReportedDownAndComesBackAsANewIncarnation() throws Exception {
-        FaultCluster cluster = start("sigstop", "static");
-        try {
-            cluster.load(true);
-            cluster.awaitLoad(STEADY_CASTS);
+        underLoad("sigstop", "static", cluster -> {
             // When node 2 is stopped with SIGSTOP until the others report it down, then resumed
             Open frozen = cluster.freeze(2);
             cluster.awaitDroppedBy(Set.of(2), n -> true);
             cluster.thaw(2, frozen);
-            cluster.awaitConverged(CONVERGENCE_BOUND);
-            cluster.awaitLoad(STEADY_CASTS);
-            cluster.load(false);
-            cluster.awaitQuiet();
-        } finally {
-            cluster.close();
-        }
-        verify("sigstop", cluster);
+        });
     }
 
     @Test
     void rollingRestartOfEveryNodeKeepsTheClusterServing() throws Exception {
-        FaultCluster cluster = start("rolling-restart", "static");
-        try {
-            cluster.load(true);
-            cluster.awaitLoad(STEADY_CASTS);
+        underLoad("rolling-restart", "static", cluster -> {
             // When each node in turn leaves gracefully and starts again
             for (int host = 1; host <= HOSTS; host++) {
                 Open restart = cluster.leave(host);
@@ -169,14 +134,7 @@ class FaultScenariosTest {
                 cluster.awaitUpEverywhere(host, CONVERGENCE_BOUND);
                 restart.healed();
             }
-            cluster.awaitConverged(CONVERGENCE_BOUND);
-            cluster.awaitLoad(STEADY_CASTS);
-            cluster.load(false);
-            cluster.awaitQuiet();
-        } finally {
-            cluster.close();
-        }
-        verify("rolling-restart", cluster);
+        });
     }
 
     @Test
@@ -184,10 +142,7 @@ class FaultScenariosTest {
         long seed = System.nanoTime();
         log.info("churn seed {}", seed);
         Random random = new Random(seed);
-        FaultCluster cluster = start("churn", "static");
-        try {
-            cluster.load(true);
-            cluster.awaitLoad(STEADY_CASTS);
+        underLoad("churn", "static", "churn seed=" + seed, cluster -> {
             // When, for a bounded time, a random node is killed with SIGKILL and started again
             long until = System.currentTimeMillis() + CHURN.toMillis();
             while (System.currentTimeMillis() < until) {
@@ -197,6 +152,28 @@ class FaultScenariosTest {
                 cluster.awaitUpEverywhere(host, CONVERGENCE_BOUND);
                 killed.healed();
             }
+        });
+    }
+
+    /** What a scenario does to a cluster under load. */
+    private interface FaultPlan {
+        void apply(FaultCluster cluster) throws Exception;
+    }
+
+    private void underLoad(String scenario, String strategy, FaultPlan fault) throws Exception {
+        underLoad(scenario, strategy, scenario, fault);
+    }
+
+    /**
+     * Given five nodes under load, when {@code fault} is done to them, then the cluster converges
+     * again, the load goes on, and every rule holds over the histories (labelled {@code label}).
+     */
+    private void underLoad(String scenario, String strategy, String label, FaultPlan fault) throws Exception {
+        FaultCluster cluster = start(scenario, strategy);
+        try {
+            cluster.load(true);
+            cluster.awaitLoad(STEADY_CASTS);
+            fault.apply(cluster);
             cluster.awaitConverged(CONVERGENCE_BOUND);
             cluster.awaitLoad(STEADY_CASTS);
             cluster.load(false);
@@ -204,7 +181,7 @@ class FaultScenariosTest {
         } finally {
             cluster.close();
         }
-        verify("churn seed=" + seed, cluster);
+        verify(label, cluster);
     }
 
     /** Runs the checker over the scenario's histories, prints its figures, and asserts every rule. */
