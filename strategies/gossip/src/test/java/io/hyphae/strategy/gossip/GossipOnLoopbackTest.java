@@ -114,10 +114,7 @@ class GossipOnLoopbackTest {
         c.close();
 
         // Then the others drop it well before it could have expired, and keep each other
-        await().atMost(DEADLINE).untilAsserted(() -> {
-            assertThat(a.seeds()).containsExactly(b.id.address());
-            assertThat(b.seeds()).containsExactly(a.id.address());
-        });
+        awaitEachOtherOnly(a, b);
     }
 
     @Test
@@ -258,10 +255,7 @@ class GossipOnLoopbackTest {
         b.start();
 
         // Then they accept each other's unsigned heartbeats
-        await().atMost(DEADLINE).untilAsserted(() -> {
-            assertThat(a.seeds()).containsExactly(b.id.address());
-            assertThat(b.seeds()).containsExactly(a.id.address());
-        });
+        awaitEachOtherOnly(a, b);
     }
 
     @Test
@@ -275,10 +269,7 @@ class GossipOnLoopbackTest {
         b.start();
 
         // Then they find each other
-        await().atMost(DEADLINE).untilAsserted(() -> {
-            assertThat(a.seeds()).containsExactly(b.id.address());
-            assertThat(b.seeds()).containsExactly(a.id.address());
-        });
+        awaitEachOtherOnly(a, b);
     }
 
     @Test
@@ -316,6 +307,11 @@ class GossipOnLoopbackTest {
 
         // Then it retries with backoff, and finds a peer
         GossipTestNode b = node("b", 8102, fast()).start();
+        awaitEachOtherOnly(a, b);
+    }
+
+    /** Waits until {@code a} and {@code b} each have the other, and only the other, as their seeds. */
+    private static void awaitEachOtherOnly(GossipTestNode a, GossipTestNode b) {
         await().atMost(DEADLINE).untilAsserted(() -> {
             assertThat(a.seeds()).containsExactly(b.id.address());
             assertThat(b.seeds()).containsExactly(a.id.address());
