@@ -99,8 +99,9 @@ public final class RpcWorkloads {
     /**
      * CPU per multicall of the five JVMs together, and the share the JIT compilers took of it:
      * right after start-up, in the few seconds W1 and W2 measure, the compilers of five fresh JVMs
-     * take half of the two cores here (docs/performance.md, "The JIT"). Live threads only: a
-     * compiler thread the JVM stops when idle takes its CPU with it, so the share is a lower bound.
+     * take half of the two cores here (docs/performance.md, "The I/O engine and the JIT"). Live
+     * threads only: a compiler thread the JVM stops when idle takes its CPU with it, so the share
+     * is a lower bound.
      */
     private static String cpuPerCall(JvmStats.Cpu cpu, int calls) {
         return String.format(Locale.ROOT, "cpu_us_per_call=%.1f loop_us_per_call=%.1f jit_pct=%.0f",
