@@ -4,7 +4,10 @@ package io.hyphae.membership.transport;
 public enum SendResult {
     /** Queued on the link; it is written in order after every earlier message to that peer. */
     QUEUED,
-    /** No link to that node (or only to another incarnation of it); nothing was sent. */
+    /**
+     * No link to that node (or only to another incarnation of it, or one whose socket has just
+     * closed and whose link-down is still to come); nothing was sent.
+     */
     NO_LINK,
     /** The link's outbound queue is full ({@link TransportConfig#outboundQueueBytes()}); the message was dropped. */
     DROPPED_BACKPRESSURE,

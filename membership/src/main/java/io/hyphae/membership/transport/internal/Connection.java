@@ -623,6 +623,12 @@ final class Connection extends ChannelInboundHandlerAdapter {
         }
         if (channel.bytesBeforeUnwritable() < size) {
             frame.release();
+            if (!channel.isActive()) {
+                // Not full but closed (a closed channel has no room): the peer died or the link
+                // was closed, and the loop has not yet run its link-down. There is no link and
+                // nothing was queued; the caller may dial a new one and send again.
+                return SendResult.NO_LINK;
+            }
             transport.meters().sendDropped("backpressure");
             transport.backpressureReached(this);
             return SendResult.DROPPED_BACKPRESSURE;
