@@ -55,7 +55,7 @@ public final class RpcWorkloads {
             check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
         }
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        JvmStats.Cpu cpuBefore = clusterCpu(cluster);
+        JvmStats.Cpu cpuBefore = cpuOf(cluster.children);
         long start = System.nanoTime();
         for (int i = 0; i < calls; i++) {
             long t0 = System.nanoTime();
@@ -63,7 +63,7 @@ public final class RpcWorkloads {
             h.recordValue(System.nanoTime() - t0);
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        JvmStats.Cpu cpu = clusterCpu(cluster).minus(cpuBefore);
+        JvmStats.Cpu cpu = cpuOf(cluster.children).minus(cpuBefore);
         print("W1 p50_us=%d p99_us=%d max_us=%d calls_per_s=%.0f %s warmup=%d", h.getValueAtPercentile(50) / 1000,
                 h.getValueAtPercentile(99) / 1000, h.getMaxValue() / 1000, calls / secs, cpuPerCall(cpu, calls), warmup);
     }
@@ -75,25 +75,16 @@ public final class RpcWorkloads {
         try {
             runConcurrently(cluster, pool, callers, warmup, targets, payload, new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3));
             ConcurrentHistogram h = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3);
-            JvmStats.Cpu cpuBefore = clusterCpu(cluster);
+            JvmStats.Cpu cpuBefore = cpuOf(cluster.children);
             long start = System.nanoTime();
             runConcurrently(cluster, pool, callers, calls, targets, payload, h);
             double secs = (System.nanoTime() - start) / 1e9;
-            JvmStats.Cpu cpu = clusterCpu(cluster).minus(cpuBefore);
+            JvmStats.Cpu cpu = cpuOf(cluster.children).minus(cpuBefore);
             print("W2 multicalls_per_s=%.0f p99_us=%d %s warmup=%d", calls / secs, h.getValueAtPercentile(99) / 1000,
                     cpuPerCall(cpu, calls), warmup);
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /** The CPU the five JVMs (this one and the four nodes) have used so far, by thread group. */
-    private static JvmStats.Cpu clusterCpu(BenchCluster cluster) throws InterruptedException {
-        JvmStats.Cpu sum = JvmStats.Cpu.now();
-        for (JvmStats.Cpu c : cpuOfEach(cluster.children)) {
-            sum = sum.plus(c);
-        }
-        return sum;
     }
 
     /**
