@@ -156,6 +156,15 @@ final class Connection extends ChannelInboundHandlerAdapter {
         return draining;
     }
 
+    /**
+     * Up for new traffic: not closing gracefully, and its socket open. A socket closes (the peer
+     * died, the link broke) a loop turn before its link-down runs; a dial in between must not be
+     * handed this connection, whose sends would all be lost.
+     */
+    boolean upForTraffic() {
+        return !draining && channel.isActive();
+    }
+
     /** Whether a frame above the transport crossed it since the last {@link #clearUsed()}. */
     boolean used() {
         return used;

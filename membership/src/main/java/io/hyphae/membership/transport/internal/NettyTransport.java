@@ -326,10 +326,10 @@ public final class NettyTransport implements Transport {
         return links.values().stream().filter(NettyTransport::isUp).map(l -> l.peer).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** Up for new traffic: a connection that is not closing. */
+    /** Up for new traffic: a connection that is neither closing nor closed. */
     private static boolean isUp(Link l) {
         Connection c = l.current;
-        return c != null && !c.draining();
+        return c != null && c.upForTraffic();
     }
 
     @Override

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a send is told when its link's socket has closed but the link-down has not run yet: the
- * window in which the peer has just died (or the link was just closed) and a thread other than
- * the loop sends. A real pipeline of a real transport, on an embedded channel.
+ * A connection whose socket has closed but whose link-down has not run yet: the window in which
+ * the peer has just died (or the link was just closed). What a send on it is told, and whether a
+ * dial may be handed it. A real pipeline of a real transport, on an embedded channel.
  */
 class ConnectionWriteTest {
 
@@ -38,14 +38,7 @@ class ConnectionWriteTest {
         transport.register(Chat.Codec.INSTANCE, (from, m) -> { });
         SendResult result = transport.executor().submit(() -> {
             // Given a connection whose socket has closed
-            Connection connection = new Connection(transport);
-            EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(Channel c) {
-                    ChannelSetup.init(c, transport, Optional.empty(), Optional.empty(), connection);
-                }
-            });
-            channel.close();
+            Connection connection = closedConnection();
 
             // When a message is written to it
             Chat.Text text = new Chat.Text("hello");
@@ -57,5 +50,45 @@ class ConnectionWriteTest {
         assertThat(result).isEqualTo(SendResult.NO_LINK);
         assertThat(meters.find("hyphae.transport.sends.dropped").counters()).extracting(Counter::count)
                 .allSatisfy(n -> assertThat(n).isZero());
+    }
+
+    @Test
+    void aConnectionWhoseSocketClosedIsNotUpForNewTraffic() throws Exception {
+        // Given a connection whose socket has closed, its link-down not yet run
+        boolean[] up = transport.executor().submit(() -> {
+            Connection connection = closedConnection();
+            return new boolean[] {connection.draining(), connection.upForTraffic()};
+        }).get();
+
+        // Then it is not closing gracefully, yet not up either: a dial in that window opens a new
+        // connection (once this one's close has run) instead of being handed this one, on which
+        // every send would be lost
+        assertThat(up[0]).isFalse();
+        assertThat(up[1]).isFalse();
+    }
+
+    @Test
+    void anOpenConnectionIsUpForNewTraffic() throws Exception {
+        boolean up = transport.executor().submit(() -> connection().upForTraffic()).get();
+
+        assertThat(up).isTrue();
+    }
+
+    /** A connection in a real transport's pipeline, on an embedded channel; call on the loop. */
+    private Connection connection() {
+        Connection connection = new Connection(transport);
+        new EmbeddedChannel(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+                ChannelSetup.init(c, transport, Optional.empty(), Optional.empty(), connection);
+            }
+        });
+        return connection;
+    }
+
+    private Connection closedConnection() {
+        Connection connection = connection();
+        connection.channel().close();
+        return connection;
     }
 }
