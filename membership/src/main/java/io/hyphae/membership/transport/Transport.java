@@ -81,6 +81,12 @@ public interface Transport extends AutoCloseable {
      */
     <M> void register(ProtocolCodec<M> codec, InboundHandler<M> handler);
 
+    /**
+     * Adds a listener of links coming up and going down. Link-up goes to the listeners in the
+     * order they were added, link-down in the reverse order: the layer added last, above the
+     * membership (RPC), answers the calls waiting on a lost peer before the membership repairs
+     * its overlay on the same loop turn.
+     */
     void addLinkListener(LinkListener listener);
 
     /**

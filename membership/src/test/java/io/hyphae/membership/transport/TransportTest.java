@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,37 @@ class TransportTest extends TransportTestBase {
         await().until(() -> b.events("down").size() == 1);
         assertThat(b.received).allSatisfy(r -> assertThat(r.onExecutorThread()).isTrue());
         assertThat(b.events).hasSize(2).allSatisfy(e -> assertThat(e.onExecutorThread()).isTrue());
+    }
+
+    @Test
+    void tellsLinkUpInTheOrderListenersWereAddedAndLinkDownInTheReverseOrder() throws Exception {
+        // Given a node with two more listeners, added in this order (as the node, then RPC)
+        Node a = node("a");
+        Node b = node("b");
+        List<String> heard = new CopyOnWriteArrayList<>();
+        for (String name : List.of("lower", "upper")) {
+            b.transport.addLinkListener(new LinkListener() {
+                @Override
+                public void linkUp(NodeId peer) {
+                    heard.add(name + " up");
+                }
+
+                @Override
+                public void linkDown(NodeId peer, LinkDownReason reason) {
+                    heard.add(name + " down");
+                }
+            });
+        }
+
+        // When a link to it comes up and goes down
+        connect(a, b);
+        await().until(() -> heard.size() == 2);
+        a.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 4);
+
+        // Then the layer added last hears of the loss first: it answers its waiting callers
+        // before the layer below repairs anything
+        assertThat(heard).containsExactly("lower up", "upper up", "upper down", "lower down");
     }
 
     @Test

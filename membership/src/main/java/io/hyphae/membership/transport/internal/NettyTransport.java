@@ -830,8 +830,17 @@ public final class NettyTransport implements Transport {
         }
     }
 
+    /**
+     * In the reverse order the listeners were added: the layers added last sit above the
+     * membership (RPC adds its listener after the node's), and their reaction is to answer the
+     * calls waiting on the peer. The membership's reaction (overlay repair, redials, suspicion)
+     * is the long one, and the first failure runs it cold: tens of milliseconds a caller would
+     * otherwise wait behind, though its answer is already known.
+     */
     private void fireDown(NodeId peer, LinkDownReason reason) {
-        for (LinkListener l : listeners) {
+        LinkListener[] inOrderAdded = listeners.toArray(new LinkListener[0]);
+        for (int i = inOrderAdded.length - 1; i >= 0; i--) {
+            LinkListener l = inOrderAdded[i];
             try {
                 l.linkDown(peer, reason);
             } catch (RuntimeException e) {
