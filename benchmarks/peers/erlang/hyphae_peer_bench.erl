@@ -264,7 +264,7 @@ w4(Others, Warmup) ->
     %% then runs its built-in kill: spawning /bin/kill then took up to 11 ms here, and survivors
     %% got nodedown before it had exited. As hyphae's W4, down_event_ms counts from just before
     %% the signal (KilledAt) and call_ms from when it was sent (the shell said so);
-    %% kill_ms is the time between the two.
+    %% signal_ms is the time between the two (not hyphae's kill_ms, which is signal to reaped).
     Killer = open_port({spawn_executable, "/bin/sh"},
                        [{args, ["-c", "read p; kill -9 \"$p\" && echo sent"]}, {line, 64}, exit_status]),
     timer:sleep(100),
@@ -288,7 +288,7 @@ w4(Others, Warmup) ->
     io:format(standard_error, "W4 victim ~s (os pid ~s): replies=~b bad_nodes=~w; nodedown after the signal (ms):~s~n",
               [Victim, OsPid, length(Replies), Bad,
                [io_lib:format(" ~s=~.2f", [S, (At - KilledAt) / 1000]) || {S, At} <- Downs]]),
-    fmt("W4 call_ms=~.2f dead_reported=~s down_event_ms=~b first_down_ms=~.2f kill_ms=~.2f peer=erlang warmup=~b",
+    fmt("W4 call_ms=~.2f dead_reported=~s down_event_ms=~b first_down_ms=~.2f signal_ms=~.2f peer=erlang warmup=~b",
         [CallMs, case lists:member(Victim, Bad) of true -> "yes"; false -> "no" end,
          (lists:max(Ats) - KilledAt) div 1000, (lists:min(Ats) - KilledAt) / 1000, KillMs, Warmup]).
 

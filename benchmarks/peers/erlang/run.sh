@@ -3,7 +3,7 @@
 # (rpc:multicall, gen_server:abcast); benchmarks/run KEY --peer erlang comes here. Five nodes on
 # 127.0.0.1, each its own OS process, distribution over TCP with default settings and a random
 # cookie; the fifth is the driver, which prints the workload's one line on stdout (everything
-# else goes to stderr). Options as hyphae's: --warmup N, --calls N, --callers N (W2), --msgs N (W3).
+# else goes to stderr). Needs bash 4.4+. Options as hyphae's: --warmup N, --calls N, --callers N (W2), --msgs N (W3).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 usage() {
@@ -40,17 +40,20 @@ cookie="c$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 run="$$"
 driver="n0_$run@127.0.0.1"
 others=()
+# Extra erl flags for all five nodes, for diagnosis only (the figures are taken with defaults):
+# HYPHAE_BENCH_ERL_OPTS="-kernel prevent_overlapping_partitions false"
+read -r -a extra <<< "${HYPHAE_BENCH_ERL_OPTS:-}"
 # erl execs erlexec, which execs beam.smp: $! is the node's OS process.
 for k in 1 2 3 4; do
   name="n${k}_$run@127.0.0.1"
   others+=("$name")
-  erl -noshell -name "$name" -setcookie "$cookie" -pa "$ebin" -run hyphae_peer_bench node "$driver" </dev/null >&2 &
+  erl -noshell -name "$name" -setcookie "$cookie" -pa "$ebin" "${extra[@]}" -run hyphae_peer_bench node "$driver" </dev/null >&2 &
   pids+=("$!")
 done
 csv="$(IFS=,; echo "${others[*]}")"
 # The driver's stdout carries the result line only: its log reports (global's, in W4) go to stderr.
 stderr_logger='[{handler,default,logger_std_h,#{config => #{type => standard_error}}}]'
-erl -noshell -name "$driver" -setcookie "$cookie" -pa "$ebin" -kernel logger "$stderr_logger" -run hyphae_peer_bench main "$key" "$csv" "${opts[@]}" </dev/null &
+erl -noshell -name "$driver" -setcookie "$cookie" -pa "$ebin" -kernel logger "$stderr_logger" "${extra[@]}" -run hyphae_peer_bench main "$key" "$csv" "${opts[@]}" </dev/null &
 pids+=("$!")
 rc=0
 wait "$!" || rc=$?
