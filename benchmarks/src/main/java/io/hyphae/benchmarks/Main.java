@@ -1,5 +1,7 @@
 package io.hyphae.benchmarks;
 
+import io.hyphae.benchmarks.peers.JGroupsNode;
+import io.hyphae.benchmarks.peers.JGroupsWorkloads;
 import io.hyphae.benchmarks.rpc.BenchNode;
 import io.hyphae.benchmarks.rpc.RpcWorkloads;
 import io.hyphae.benchmarks.rpc.Soak;
@@ -15,6 +17,8 @@ import java.util.Arrays;
 public final class Main {
 
     private static final String KEYS = "T1 W1 W2 W3 W4 S1 S2 S3 S4 S5 SOAK";
+    /** Who runs W1-W4: hyphae, or a peer measured on the same workloads ({@code --peer jgroups}). */
+    private static final String PEERS = "hyphae jgroups";
 
     private Main() {
     }
@@ -30,8 +34,9 @@ public final class Main {
             case TransportRoundTrip.ECHO_KEY -> TransportRoundTrip.echo();
             case "S2" -> ManyNodes.run(rest, false);
             case "S4" -> ManyNodes.run(rest, true);
-            case "W1", "W2", "W3", "W4" -> RpcWorkloads.run(args[0], rest);
+            case "W1", "W2", "W3", "W4" -> runWorkload(args[0], rest);
             case BenchNode.KEY -> BenchNode.main(rest);
+            case JGroupsNode.KEY -> JGroupsNode.main(rest);
             case "SOAK" -> {
                 if (!Soak.run(rest)) {
                     System.exit(1); // a long-lived node grew beyond the tolerance
@@ -42,6 +47,24 @@ public final class Main {
             case "S5" -> S5PlumtreeRedundancy.main(rest);
             default -> {
                 System.err.println("unknown workload " + args[0] + " (keys: " + KEYS + ")");
+                System.exit(2);
+            }
+        }
+    }
+
+    /** W1-W4 on hyphae, or with {@code --peer NAME} on that peer. */
+    private static void runWorkload(String key, String[] rest) throws Exception {
+        String peer = "hyphae";
+        for (int i = 0; i < rest.length; i++) {
+            if (rest[i].equals("--peer")) {
+                peer = i + 1 < rest.length ? rest[i + 1] : "";
+            }
+        }
+        switch (peer) {
+            case "hyphae" -> RpcWorkloads.run(key, rest);
+            case "jgroups" -> JGroupsWorkloads.run(key, rest);
+            default -> {
+                System.err.println("unknown peer '" + peer + "'; usage: benchmarks/run " + key + " [--peer PEER] [options]   (peers: " + PEERS + ")");
                 System.exit(2);
             }
         }
