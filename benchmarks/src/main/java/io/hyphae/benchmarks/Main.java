@@ -17,8 +17,11 @@ import java.util.Arrays;
 public final class Main {
 
     private static final String KEYS = "T1 W1 W2 W3 W4 S1 S2 S3 S4 S5 SOAK";
-    /** Who runs W1-W4: hyphae, or a peer measured on the same workloads ({@code --peer jgroups}). */
-    private static final String PEERS = "hyphae jgroups";
+    /**
+     * Who runs W1-W4: hyphae, or a peer measured on the same workloads ({@code --peer jgroups};
+     * {@code --peer erlang} never gets here: {@code benchmarks/run} starts Erlang's nodes itself).
+     */
+    private static final String PEERS = "hyphae jgroups erlang";
 
     private Main() {
     }

@@ -1,18 +1,10 @@
 package io.hyphae.benchmarks.peers;
 
-import io.hyphae.testkit.ChildProcess;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import io.hyphae.benchmarks.WorkloadKit;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.jgroups.Address;
@@ -34,13 +26,11 @@ import org.jgroups.util.RspList;
  */
 public final class JGroupsWorkloads {
 
+    private static final WorkloadKit KIT = new WorkloadKit();
+
     private static final long CALL_TIMEOUT_MS = 5_000;
     private static final int PAYLOAD = 64;
     private static final String PEER = "peer=jgroups";
-
-    // Multicalls that missed a reply from a live node: printed as failed= rather than aborting,
-    // as hyphae's lines do, so a run on a starved machine still reports its figures.
-    private static final AtomicLong failed = new AtomicLong();
 
     private JGroupsWorkloads() {
     }
@@ -49,11 +39,11 @@ public final class JGroupsWorkloads {
         CallerViews views = new CallerViews();
         try (JGroupsCluster cluster = JGroupsCluster.start(4, views)) {
             switch (key) {
-                case "W1" -> w1(cluster, intOption(args, "--calls", 10_000), intOption(args, "--warmup", 2_000));
-                case "W2" -> w2(cluster, intOption(args, "--calls", 20_000), intOption(args, "--callers", 32),
-                        intOption(args, "--warmup", 2_000));
-                case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000), intOption(args, "--warmup", 200_000));
-                case "W4" -> w4(cluster, views, intOption(args, "--warmup", 200));
+                case "W1" -> w1(cluster, WorkloadKit.intOption(args, "--calls", 10_000), WorkloadKit.intOption(args, "--warmup", 2_000));
+                case "W2" -> w2(cluster, WorkloadKit.intOption(args, "--calls", 20_000), WorkloadKit.intOption(args, "--callers", 32),
+                        WorkloadKit.intOption(args, "--warmup", 2_000));
+                case "W3" -> w3(cluster, WorkloadKit.intOption(args, "--msgs", 200_000), WorkloadKit.intOption(args, "--warmup", 200_000));
+                case "W4" -> w4(cluster, views, WorkloadKit.intOption(args, "--warmup", 200));
                 default -> throw new IllegalArgumentException(key);
             }
         }
@@ -73,45 +63,25 @@ public final class JGroupsWorkloads {
             h.recordValue(System.nanoTime() - t0);
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        print("W1 p50_us=%d p99_us=%d max_us=%d calls_per_s=%.0f %s warmup=%d", h.getValueAtPercentile(50) / 1000,
+        KIT.print("W1 p50_us=%d p99_us=%d max_us=%d calls_per_s=%.0f %s warmup=%d", h.getValueAtPercentile(50) / 1000,
                 h.getValueAtPercentile(99) / 1000, h.getMaxValue() / 1000, calls / secs, PEER, warmup);
     }
 
     private static void w2(JGroupsCluster cluster, int calls, int callers, int warmup) throws Exception {
         List<Address> targets = cluster.others();
         byte[] payload = new byte[PAYLOAD];
+        WorkloadKit.Call echo = () -> check(multicall(cluster, targets, payload), targets.size());
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         try {
-            callConcurrently(cluster, pool, callers, warmup, targets, payload, new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3));
+            KIT.callConcurrently(pool, callers, warmup, new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3), echo);
             ConcurrentHistogram h = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3);
             long start = System.nanoTime();
-            callConcurrently(cluster, pool, callers, calls, targets, payload, h);
+            KIT.callConcurrently(pool, callers, calls, h, echo);
             double secs = (System.nanoTime() - start) / 1e9;
-            print("W2 multicalls_per_s=%.0f p99_us=%d %s warmup=%d", calls / secs, h.getValueAtPercentile(99) / 1000, PEER, warmup);
+            KIT.print("W2 multicalls_per_s=%.0f p99_us=%d %s warmup=%d", calls / secs, h.getValueAtPercentile(99) / 1000, PEER, warmup);
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    private static void callConcurrently(JGroupsCluster cluster, ExecutorService pool, int callers, int calls,
-                                         List<Address> targets, byte[] payload, Histogram h) throws Exception {
-        AtomicInteger left = new AtomicInteger(calls);
-        List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (int c = 0; c < callers; c++) {
-            done.add(CompletableFuture.runAsync(() -> {
-                while (left.getAndDecrement() > 0) {
-                    long t0 = System.nanoTime();
-                    try {
-                        check(multicall(cluster, targets, payload), targets.size());
-                    } catch (Exception e) {
-                        failed.incrementAndGet();
-                        System.err.println("multicall failed: " + e);
-                    }
-                    h.recordValue(System.nanoTime() - t0);
-                }
-            }, pool));
-        }
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get();
     }
 
     private static RspList<byte[]> multicall(JGroupsCluster cluster, List<Address> targets, byte[] payload) throws Exception {
@@ -126,13 +96,13 @@ public final class JGroupsWorkloads {
      */
     private static void w3(JGroupsCluster cluster, int msgs, int warmup) throws Exception {
         if (warmup > 0) {
-            multicastAndCount(cluster, 0, warmup); // unmeasured, as hyphae's W3: the JIT compiles the path meanwhile
+            castAndCount(cluster, 0, warmup); // unmeasured, as hyphae's W3: the JIT compiles the path meanwhile
         }
         long dropsBefore = bundlerDrops(cluster);
         long start = System.nanoTime();
-        long[] lostReorderedLast = multicastAndCount(cluster, warmup, msgs);
+        long[] lostReorderedLast = castAndCount(cluster, warmup, msgs);
         double secs = (lostReorderedLast[2] - start) / 1e9;
-        print("W3 msgs_per_s=%.0f lost=%d reordered=%d bundler_drops=%d %s warmup=%d", msgs / secs, lostReorderedLast[0],
+        KIT.print("W3 msgs_per_s=%.0f lost=%d reordered=%d bundler_drops=%d %s warmup=%d", msgs / secs, lostReorderedLast[0],
                 lostReorderedLast[1], bundlerDrops(cluster) - dropsBefore, PEER, warmup);
     }
 
@@ -150,32 +120,6 @@ public final class JGroupsWorkloads {
         } catch (ReflectiveOperationException | ClassCastException e) {
             return -1;
         }
-    }
-
-    /**
-     * Multicasts {@code first} .. {@code first + msgs - 1} (the number leads each payload) and waits
-     * until each receiver counted {@code msgs}; returns the most lost at one receiver, the reordered
-     * at all, and when the last receiver reported ({@link System#nanoTime()}).
-     */
-    private static long[] multicastAndCount(JGroupsCluster cluster, long first, int msgs) throws Exception {
-        for (JGroupsCluster.Child c : cluster.children) {
-            c.send("expect " + msgs);
-        }
-        long last = System.nanoTime();
-        for (long i = first; i < first + msgs; i++) {
-            byte[] m = new byte[PAYLOAD];
-            ByteBuffer.wrap(m).putLong(i);
-            cluster.channel.send(new BytesMessage(null, m));
-        }
-        long lost = 0;
-        long reordered = 0;
-        for (JGroupsCluster.Child c : cluster.children) {
-            ChildProcess.Line done = c.await("DONE", 300_000);
-            last = Math.max(last, done.atNanos());
-            lost = Math.max(lost, field(done.text(), "lost"));
-            reordered += field(done.text(), "reordered");
-        }
-        return new long[] {lost, reordered, last};
     }
 
     /**
@@ -211,7 +155,7 @@ public final class JGroupsWorkloads {
         }
         lastView = Math.max(lastView, views.awaitWithout(120_000));
         cluster.children.remove(victimProcess);
-        print("W4 call_ms=%.2f dead_reported=%s down_event_ms=%d reason=%s %s warmup=%d", callMs,
+        KIT.print("W4 call_ms=%.2f dead_reported=%s down_event_ms=%d reason=%s %s warmup=%d", callMs,
                 reason.equals("received") ? "no" : "yes", (lastView - killedAt) / 1_000_000, reason, PEER, warmup);
     }
 
@@ -246,32 +190,13 @@ public final class JGroupsWorkloads {
 
     private static void check(RspList<byte[]> r, int expected) {
         if (r.numReceived() != expected) {
-            failed.incrementAndGet();
+            KIT.failed();
             System.err.println("multicall lost replies: " + r);
         }
     }
 
-    private static long field(String line, String name) {
-        for (String part : line.split(" ")) {
-            if (part.startsWith(name + "=")) {
-                return Long.parseLong(part.substring(name.length() + 1));
-            }
-        }
-        throw new IllegalArgumentException("no " + name + " in " + line);
-    }
-
-    /** The line, then failed= and load1= (the one-minute load average now), as hyphae's lines end. */
-    private static void print(String format, Object... args) throws Exception {
-        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        System.out.println(String.format(Locale.ROOT, format, args) + " failed=" + failed.get() + " load1=" + load);
-    }
-
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
+    private static long[] castAndCount(JGroupsCluster cluster, long first, int msgs) throws Exception {
+        return WorkloadKit.castAndCount(cluster.children.stream().map(JGroupsCluster.Child::process).toList(), first, msgs, PAYLOAD,
+                m -> cluster.channel.send(new BytesMessage(null, m)));
     }
 }

@@ -1,14 +1,11 @@
 package io.hyphae.benchmarks.rpc;
 
+import io.hyphae.benchmarks.WorkloadKit;
 import io.hyphae.membership.MembershipListener;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.directory.DownReason;
 import io.hyphae.rpc.MulticallResult;
 import io.hyphae.rpc.RpcConfig;
-import io.hyphae.testkit.ChildProcess;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -29,6 +25,8 @@ import org.HdrHistogram.Histogram;
  */
 public final class RpcWorkloads {
 
+    private static final WorkloadKit KIT = new WorkloadKit();
+
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
     private static final int PAYLOAD = 64;
 
@@ -38,11 +36,11 @@ public final class RpcWorkloads {
     public static void run(String key, String[] args) throws Exception {
         try (BenchCluster cluster = BenchCluster.start(4, RpcConfig.defaults())) {
             switch (key) {
-                case "W1" -> w1(cluster, intOption(args, "--calls", 10_000), intOption(args, "--warmup", 2_000));
-                case "W2" -> w2(cluster, intOption(args, "--calls", 20_000), intOption(args, "--callers", 32),
-                        intOption(args, "--warmup", 2_000));
-                case "W3" -> w3(cluster, intOption(args, "--msgs", 200_000), intOption(args, "--warmup", 200_000));
-                case "W4" -> w4(cluster, intOption(args, "--warmup", 200));
+                case "W1" -> w1(cluster, WorkloadKit.intOption(args, "--calls", 10_000), WorkloadKit.intOption(args, "--warmup", 2_000));
+                case "W2" -> w2(cluster, WorkloadKit.intOption(args, "--calls", 20_000), WorkloadKit.intOption(args, "--callers", 32),
+                        WorkloadKit.intOption(args, "--warmup", 2_000));
+                case "W3" -> w3(cluster, WorkloadKit.intOption(args, "--msgs", 200_000), WorkloadKit.intOption(args, "--warmup", 200_000));
+                case "W4" -> w4(cluster, WorkloadKit.intOption(args, "--warmup", 200));
                 default -> throw new IllegalArgumentException(key);
             }
         }
@@ -64,23 +62,24 @@ public final class RpcWorkloads {
         }
         double secs = (System.nanoTime() - start) / 1e9;
         JvmStats.Cpu cpu = cpuOf(cluster.children).minus(cpuBefore);
-        print("W1 p50_us=%d p99_us=%d max_us=%d calls_per_s=%.0f %s warmup=%d", h.getValueAtPercentile(50) / 1000,
+        KIT.print("W1 p50_us=%d p99_us=%d max_us=%d calls_per_s=%.0f %s warmup=%d", h.getValueAtPercentile(50) / 1000,
                 h.getValueAtPercentile(99) / 1000, h.getMaxValue() / 1000, calls / secs, cpuPerCall(cpu, calls), warmup);
     }
 
     private static void w2(BenchCluster cluster, int calls, int callers, int warmup) throws Exception {
         List<NodeId> targets = cluster.others();
         byte[] payload = new byte[PAYLOAD];
+        WorkloadKit.Call echo = () -> check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         try {
-            runConcurrently(cluster, pool, callers, warmup, targets, payload, new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3));
+            KIT.callConcurrently(pool, callers, warmup, new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3), echo);
             ConcurrentHistogram h = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(10), 3);
             JvmStats.Cpu cpuBefore = cpuOf(cluster.children);
             long start = System.nanoTime();
-            runConcurrently(cluster, pool, callers, calls, targets, payload, h);
+            KIT.callConcurrently(pool, callers, calls, h, echo);
             double secs = (System.nanoTime() - start) / 1e9;
             JvmStats.Cpu cpu = cpuOf(cluster.children).minus(cpuBefore);
-            print("W2 multicalls_per_s=%.0f p99_us=%d %s warmup=%d", calls / secs, h.getValueAtPercentile(99) / 1000,
+            KIT.print("W2 multicalls_per_s=%.0f p99_us=%d %s warmup=%d", calls / secs, h.getValueAtPercentile(99) / 1000,
                     cpuPerCall(cpu, calls), warmup);
         } finally {
             pool.shutdownNow();
@@ -97,22 +96,6 @@ public final class RpcWorkloads {
     private static String cpuPerCall(JvmStats.Cpu cpu, int calls) {
         return String.format(Locale.ROOT, "cpu_us_per_call=%.1f loop_us_per_call=%.1f jit_pct=%.0f",
                 cpu.allNanos() / 1e3 / calls, cpu.loopNanos() / 1e3 / calls, Math.max(0, 100.0 * cpu.jitNanos() / Math.max(1, cpu.allNanos())));
-    }
-
-    private static void runConcurrently(BenchCluster cluster, ExecutorService pool, int callers, int calls,
-                                        List<NodeId> targets, byte[] payload, Histogram h) throws Exception {
-        AtomicInteger left = new AtomicInteger(calls);
-        List<CompletableFuture<Void>> done = new ArrayList<>();
-        for (int c = 0; c < callers; c++) {
-            done.add(CompletableFuture.runAsync(() -> {
-                while (left.getAndDecrement() > 0) {
-                    long t0 = System.nanoTime();
-                    check(cluster.caller.multicall(targets, BenchNode.ECHO, payload, CALL_TIMEOUT), targets.size());
-                    h.recordValue(System.nanoTime() - t0);
-                }
-            }, pool));
-        }
-        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get();
     }
 
     private static void w3(BenchCluster cluster, int msgs, int warmup) throws Exception {
@@ -147,37 +130,11 @@ public final class RpcWorkloads {
         // process (all threads, ended ones too: JIT and GC included), and of it the event loop
         // and the JIT compilers (live threads). Unlike msgs_per_s it hardly depends on how much
         // of the machine the other work on it leaves to the five JVMs.
-        print("W3 msgs_per_s=%.0f lost=%d reordered=%d sender_cpu_us_per_msg=%.2f receiver_cpu_us_per_msg=%.2f receiver_cpu_us_per_msg_max=%.2f"
+        KIT.print("W3 msgs_per_s=%.0f lost=%d reordered=%d sender_cpu_us_per_msg=%.2f receiver_cpu_us_per_msg=%.2f receiver_cpu_us_per_msg_max=%.2f"
                         + " sender_loop_us_per_msg=%.2f sender_jit_us_per_msg=%.2f receiver_loop_us_per_msg=%.2f receiver_jit_us_per_msg=%.2f warmup=%d",
                 msgs / secs, lostReorderedLast[0], lostReorderedLast[1], perMsg(sender, msgs), perMsg(receiversSum, msgs) / n, perMsg(receiverMax, msgs),
                 perMsg(senderThreads.loopNanos(), msgs), perMsg(senderThreads.jitNanos(), msgs),
                 perMsg(receiverThreads.loopNanos(), msgs) / n, perMsg(receiverThreads.jitNanos(), msgs) / n, warmup);
-    }
-
-    /**
-     * Abcasts casts {@code first} .. {@code first + msgs - 1} (the number leads each payload) and
-     * waits until each receiver counted {@code msgs}; returns the most lost at one receiver, the
-     * reordered at all, and when the last receiver reported ({@link System#nanoTime()}).
-     */
-    private static long[] castAndCount(BenchCluster cluster, long first, int msgs) throws Exception {
-        for (BenchCluster.Child c : cluster.children) {
-            c.send("expect " + msgs);
-        }
-        long last = System.nanoTime();
-        for (long i = first; i < first + msgs; i++) {
-            byte[] m = new byte[PAYLOAD];
-            ByteBuffer.wrap(m).putLong(i);
-            cluster.caller.abcast(BenchNode.COUNT, m);
-        }
-        long lost = 0;
-        long reordered = 0;
-        for (BenchCluster.Child c : cluster.children) {
-            ChildProcess.Line done = c.await("DONE", 300_000);
-            last = Math.max(last, done.atNanos());
-            lost = Math.max(lost, field(done.text(), "lost"));
-            reordered += field(done.text(), "reordered");
-        }
-        return new long[] {lost, reordered, last};
     }
 
     private static double perMsg(long nanos, int msgs) {
@@ -275,7 +232,7 @@ public final class RpcWorkloads {
         sleepUntil(killedAt + TimeUnit.SECONDS.toNanos(2));
         JvmStats.Cpu cpuSecondSecond = cpuOf(survivors);
         cluster.children.remove(victimProcess);
-        print("W4 call_ms=%.2f dead_reported=%s down_event_ms=%d reason=%s kill_ms=%.2f link_down_ms=%.2f refused_call_ms=%.2f refused_reason=%s"
+        KIT.print("W4 call_ms=%.2f dead_reported=%s down_event_ms=%d reason=%s kill_ms=%.2f link_down_ms=%.2f refused_call_ms=%.2f refused_reason=%s"
                         + " failure_cpu_ms=%.1f next_cpu_ms=%.1f failure_loop_cpu_ms=%.1f next_loop_cpu_ms=%.1f warmup=" + warmup,
                 callMs, reported ? "yes" : "no",
                 (lastDown - killedAt) / 1_000_000, r.badNode(victim).map(b -> b.reason().toString()).orElse("none"),
@@ -301,37 +258,15 @@ public final class RpcWorkloads {
         }
     }
 
-    // Multicalls that missed a reply (a live node answered TIMED_OUT or UNREACHABLE): printed as
-    // failed= rather than aborting the run, so a run on a starved machine still reports its figures.
-    private static final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
-
     private static void check(MulticallResult<byte[]> r, int expected) {
         if (r.replies().size() != expected) {
-            failed.incrementAndGet();
+            KIT.failed();
             System.err.println("multicall lost replies: " + r.badNodes());
         }
     }
 
-    private static long field(String line, String name) {
-        for (String part : line.split(" ")) {
-            if (part.startsWith(name + "=")) {
-                return Long.parseLong(part.substring(name.length() + 1));
-            }
-        }
-        throw new IllegalArgumentException("no " + name + " in " + line);
-    }
-
-    private static void print(String format, Object... args) throws Exception {
-        String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        System.out.println(String.format(Locale.ROOT, format, args) + " failed=" + failed.get() + " load1=" + load);
-    }
-
-    private static int intOption(String[] args, String name, int fallback) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return Integer.parseInt(args[i + 1]);
-            }
-        }
-        return fallback;
+    private static long[] castAndCount(BenchCluster cluster, long first, int msgs) throws Exception {
+        return WorkloadKit.castAndCount(cluster.children.stream().map(BenchCluster.Child::process).toList(), first, msgs, PAYLOAD,
+                m -> cluster.caller.abcast(BenchNode.COUNT, m));
     }
 }
