@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -116,5 +117,23 @@ public final class WorkloadKit {
             }, pool));
         }
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get();
+    }
+
+    /**
+     * Starts a node of a W1-W4 cluster in its own JVM, running {@code Main args}: the options
+     * every node gets, then {@code extra}, then those in {@code HYPHAE_BENCH_NODE_OPTS}, for
+     * profiling ({@code {name}} becomes the node's name). Its output lines are queued with the
+     * {@link System#nanoTime()} they were read at.
+     */
+    public static ChildProcess startNodeJvm(String name, List<String> args, List<String> extra) {
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        jvm.addAll(extra);
+        for (String o : System.getenv().getOrDefault("HYPHAE_BENCH_NODE_OPTS", "").replace("{name}", name).split(" ")) {
+            if (!o.isBlank()) {
+                jvm.add(o);
+            }
+        }
+        return ChildProcess.startJava(name, System.getProperty("java.class.path"), jvm, "io.hyphae.benchmarks.Main", args,
+                Map.of(), ProcessBuilder.Redirect.INHERIT, line -> { });
     }
 }

@@ -1,11 +1,11 @@
 package io.hyphae.benchmarks.peers;
 
+import io.hyphae.benchmarks.WorkloadKit;
 import io.hyphae.testkit.ChildProcess;
 import io.hyphae.testkit.FreePorts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
@@ -83,14 +83,10 @@ final class JGroupsCluster implements AutoCloseable {
     }
 
     private static Child startChild(String name, int port, List<Integer> ports) {
-        // preferIPv4Stack: JGroups binds 127.0.0.1, and an IPv6-first stack only adds mapped addresses.
-        List<String> jvm = List.of("-Xmx256m", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Djava.net.preferIPv4Stack=true");
         List<String> args = new ArrayList<>(List.of(JGroupsNode.KEY, name, String.valueOf(port)));
         ports.forEach(p -> args.add(String.valueOf(p)));
-        ChildProcess p = ChildProcess.startJava(name, System.getProperty("java.class.path"), jvm,
-                "io.hyphae.benchmarks.Main", args, Map.of(), ProcessBuilder.Redirect.INHERIT, line -> { });
-        return new Child(name, p);
+        // preferIPv4Stack: JGroups binds 127.0.0.1, and an IPv6-first stack only adds mapped addresses.
+        return new Child(name, WorkloadKit.startNodeJvm(name, args, List.of("-Djava.net.preferIPv4Stack=true")));
     }
 
     @Override

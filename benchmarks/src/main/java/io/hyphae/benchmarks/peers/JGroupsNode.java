@@ -1,5 +1,6 @@
 package io.hyphae.benchmarks.peers;
 
+import io.hyphae.benchmarks.CastCounter;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -8,9 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jgroups.Address;
 import org.jgroups.JChannel;
@@ -27,7 +26,7 @@ import org.jgroups.blocks.RpcDispatcher;
  * <ul>
  *   <li>out {@code READY} once its view holds all five;</li>
  *   <li>in {@code expect N}, out {@code DONE received=R lost=L reordered=O} when N multicasts
- *       arrived (or {@code IDLE_MS} passed without one);</li>
+ *       arrived ({@link CastCounter});</li>
  *   <li>out {@code GONE name} when it installs a view without a member of the previous one;</li>
  *   <li>in {@code leave}: disconnects and exits.</li>
  * </ul>
@@ -35,7 +34,6 @@ import org.jgroups.blocks.RpcDispatcher;
 public final class JGroupsNode {
 
     public static final String KEY = "jgroups-node";
-    private static final long IDLE_MS = 20_000;
 
     /** The RPC target: public, as the dispatcher finds {@code echo} by reflection. */
     public static final class Echo {
@@ -52,7 +50,7 @@ public final class JGroupsNode {
         int port = Integer.parseInt(args[1]);
         List<Integer> ports = Arrays.stream(args, 2, args.length).map(Integer::valueOf).toList();
         PrintStream out = System.out;
-        Counter counter = new Counter();
+        CastCounter counter = new CastCounter();
         try (JChannel channel = JGroupsStack.channel(name, port, ports);
              RpcDispatcher dispatcher = new RpcDispatcher(channel, new Echo())) {
             dispatcher.setReceiver(new Receiver() {
@@ -84,7 +82,7 @@ public final class JGroupsNode {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null && !line.equals("leave"); line = in.readLine()) {
                 if (line.startsWith("expect ")) {
-                    println(out, counter.await(Long.parseLong(line.substring(7).trim())));
+                    println(out, counter.await(Long.parseLong(line.substring(7).trim())).line());
                 }
             }
         }
@@ -94,40 +92,6 @@ public final class JGroupsNode {
         synchronized (out) {
             out.println(line);
             out.flush();
-        }
-    }
-
-    /** Multicasts received since the last {@code expect}, and those that came before one already seen from the same sender. */
-    private static final class Counter {
-        private final Map<Address, long[]> lastSeq = new ConcurrentHashMap<>();
-        private long received;
-        private long reordered;
-        private long lastArrivalMs;
-        private long expected;
-
-        synchronized void count(Address sender, long seq) {
-            long[] last = lastSeq.computeIfAbsent(sender, s -> new long[] {-1});
-            received++;
-            if (seq <= last[0]) {
-                reordered++;
-            }
-            last[0] = Math.max(last[0], seq);
-            lastArrivalMs = System.currentTimeMillis();
-            if (received == expected) {
-                notifyAll(); // only the last one wakes the waiting thread
-            }
-        }
-
-        synchronized String await(long n) throws InterruptedException {
-            lastArrivalMs = System.currentTimeMillis();
-            expected = n;
-            while (received < n && System.currentTimeMillis() - lastArrivalMs < IDLE_MS) {
-                wait(1_000);
-            }
-            String done = "DONE received=" + received + " lost=" + Math.max(0, n - received) + " reordered=" + reordered;
-            received = 0;
-            reordered = 0;
-            return done;
         }
     }
 }

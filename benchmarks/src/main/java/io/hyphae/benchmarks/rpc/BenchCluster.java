@@ -1,5 +1,6 @@
 package io.hyphae.benchmarks.rpc;
 
+import io.hyphae.benchmarks.WorkloadKit;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.transport.TransportResources;
 import io.hyphae.rpc.Rpc;
@@ -10,7 +11,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,19 +89,9 @@ final class BenchCluster implements AutoCloseable {
     }
 
     private static Child startChild(String name, int port, List<Integer> seeds) {
-        List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-        // Extra JVM options for the four nodes, for profiling: HYPHAE_BENCH_NODE_OPTS="-XX:StartFlightRecording=..."
-        String extra = System.getenv().getOrDefault("HYPHAE_BENCH_NODE_OPTS", "").replace("{name}", name);
-        for (String o : extra.split(" ")) {
-            if (!o.isBlank()) {
-                jvm.add(o);
-            }
-        }
         List<String> args = new ArrayList<>(List.of(BenchNode.KEY, name, String.valueOf(port)));
         seeds.forEach(p -> args.add(String.valueOf(p)));
-        ChildProcess p = ChildProcess.startJava(name, System.getProperty("java.class.path"), jvm,
-                "io.hyphae.benchmarks.Main", args, Map.of(), ProcessBuilder.Redirect.INHERIT, line -> { });
-        return new Child(name, port, p);
+        return new Child(name, port, WorkloadKit.startNodeJvm(name, args, List.of()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.hyphae.benchmarks.rpc;
 
+import io.hyphae.benchmarks.CastCounter;
 import io.hyphae.membership.MembershipListener;
 import io.hyphae.membership.NodeId;
 import io.hyphae.membership.config.HyphaeConfig;
@@ -17,8 +18,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One node of the W1-W4 clusters, in its own JVM ({@code Main W-node NAME PORT SEED_PORT...}):
@@ -27,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <ul>
  *   <li>out {@code READY} once its directory lists every seed as live;</li>
  *   <li>in {@code expect N}, out {@code DONE received=R lost=L reordered=O} when N casts from
- *       the driver arrived (or {@code IDLE_MS} passed without one);</li>
+ *       the driver arrived ({@link CastCounter});</li>
  *   <li>in {@code stats}, out {@code STATS heap=BYTES threads=N} ({@link JvmStats}, after a full GC);</li>
  *   <li>in {@code cpu}, out {@code CPU all=NS loop=NS jit=NS}: the CPU time this JVM's threads,
  *       its event loop alone and its JIT compilers alone have used so far ({@link JvmStats.Cpu});</li>
@@ -41,7 +40,6 @@ public final class BenchNode {
     /** Casts carrying an 8-byte sequence number first, padded to 64 bytes. */
     public static final Topic<byte[]> COUNT = Topic.of("count", RpcCodec.bytes());
     public static final String SECRET = "hyphae benchmark secret, not for production";
-    private static final long IDLE_MS = 20_000;
 
     private BenchNode() {
     }
@@ -83,28 +81,11 @@ public final class BenchNode {
         int port = Integer.parseInt(args[1]);
         List<Integer> seeds = java.util.Arrays.stream(args, 2, args.length).map(Integer::valueOf).toList();
         PrintStream out = System.out;
-        Map<NodeId, long[]> last = new ConcurrentHashMap<>();
-        long[] counters = new long[4]; // received, reordered, last arrival (ms), expected; guarded by itself
+        CastCounter counter = new CastCounter();
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         try (Rpc rpc = Rpc.start(config(name, port, seeds), rpcConfig(), meters, TransportResources.shared(), r -> {
             r.register(ECHO, (caller, req) -> req);
-            r.subscribe(COUNT, (sender, msg) -> {
-                long seq = ByteBuffer.wrap(msg).getLong();
-                long[] prev = last.computeIfAbsent(sender, s -> new long[] {-1});
-                synchronized (counters) {
-                    counters[0]++;
-                    if (seq <= prev[0]) {
-                        counters[1]++;
-                    }
-                    counters[2] = System.currentTimeMillis();
-                    if (counters[0] == counters[3]) {
-                        // Only the last one: a wake-up of the waiting main thread per cast would
-                        // be counted as the receiver's CPU per cast (W3's receiver_cpu_us_per_msg).
-                        counters.notifyAll();
-                    }
-                }
-                prev[0] = Math.max(prev[0], seq);
-            });
+            r.subscribe(COUNT, (sender, msg) -> counter.count(sender, ByteBuffer.wrap(msg).getLong()));
             r.node().addListener(new MembershipListener() {
                 @Override
                 public void memberDown(NodeId member, DownReason reason) {
@@ -130,22 +111,13 @@ public final class BenchNode {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.startsWith("expect ")) {
-                    long n = Long.parseLong(line.substring(7).trim());
-                    synchronized (counters) {
-                        counters[2] = System.currentTimeMillis();
-                        counters[3] = n;
-                        while (counters[0] < n && System.currentTimeMillis() - counters[2] < IDLE_MS) {
-                            counters.wait(1_000);
-                        }
-                        synchronized (out) {
-                            out.println("DONE received=" + counters[0] + " lost=" + Math.max(0, n - counters[0]) + " reordered=" + counters[1]);
-                            out.flush();
-                        }
-                        if (counters[0] < n) {
-                            reportLosses(name, meters);
-                        }
-                        counters[0] = 0;
-                        counters[1] = 0;
+                    CastCounter.Round round = counter.await(Long.parseLong(line.substring(7).trim()));
+                    synchronized (out) {
+                        out.println(round.line());
+                        out.flush();
+                    }
+                    if (round.lost() > 0) {
+                        reportLosses(name, meters);
                     }
                 } else if (line.equals("stats")) {
                     String stats = JvmStats.measure().line();
