@@ -48,9 +48,7 @@ import java.util.random.RandomGenerator;
  *       except that other nodes may raise SUSPECT and, after the timeout, DOWN.</li>
  *   <li>Suspicion (SWIM's idea, with {@link Member#version()} as SWIM's incarnation number): a
  *       node whose overlay link to a neighbour broke calls {@link #suspect}; the SUSPECT entry
- *       spreads by its broadcast (anti-entropy hands a suspicion only to the suspect, so no
- *       timer runs where the suspect cannot have heard of it); the suspected member, if alive,
- *       refutes with a higher version; a suspicion that
+ *       spreads; the suspected member, if alive, refutes with a higher version; a suspicion that
  *       stands for {@link DirectoryConfig#suspicionTimeout()} turns into DOWN on every node that
  *       saw it (only the nodes that raised it broadcast the DOWN, to keep the burst small).</li>
  *   <li>Confirmation: a node that suspects a peer because their link broke dials it again (a
@@ -524,10 +522,6 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
             d.suspicionDueMillis = now + timeout;
             verdictsPostponed++;
             out.add(new Schedule<>(t, config.suspicionTimeout()));
-            // Ask the suspect itself: a live one hears of the suspicion in the answer's
-            // exchange and refutes it within the timeout just granted (nobody else hands it a
-            // suspicion this node raised while it was the one cut off or starved).
-            out.add(new Send<>(e.member.id(), digestSync()));
             return;
         }
         boolean raisedHere = e.member.equals(d.raised);
@@ -592,7 +586,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (any) {
             for (DirectoryEntry e : entries) {
                 List<Member> bucket = differing.get(DirectoryDigest.bucket(e.member.id(), buckets));
-                if (bucket != null && handsOver(e.member, from)) {
+                if (bucket != null) {
                     bucket.add(e.member);
                 }
             }
@@ -633,7 +627,7 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
                 break;
             }
             Member mine = e.member;
-            if (covered.contains(DirectoryDigest.bucket(mine.id(), reply.buckets())) && handsOver(mine, from)) {
+            if (covered.contains(DirectoryDigest.bucket(mine.id(), reply.buckets()))) {
                 Member known = theirs.get(mine.key());
                 if (known == null || mine.supersedes(known)) {
                     newer.add(mine);
@@ -643,18 +637,6 @@ public final class MemberDirectory implements ProtocolCore<DirectoryMessage> {
         if (!newer.isEmpty()) {
             out.add(new Send<>(from, new Update(newer)));
         }
-    }
-
-    /**
-     * Whether anti-entropy hands {@code m} to {@code peer}: every entry but a suspicion of a third
-     * party. A suspicion spreads by its raiser's broadcast, which the suspect hears too and
-     * refutes; one taken by anti-entropy is not broadcast again, so its timer would run where the
-     * suspect never hears of it, and declare a live member DOWN. That is how a node cut off
-     * and back handed the suspicions it raised alone to its new neighbours. The suspect itself
-     * is told, so that it refutes.
-     */
-    private static boolean handsOver(Member m, NodeId peer) {
-        return m.status() != MemberStatus.SUSPECT || m.id().equals(peer);
     }
 
     /** Forgets the tombstones older than the retention, oldest first, stopping at the first one to keep. */

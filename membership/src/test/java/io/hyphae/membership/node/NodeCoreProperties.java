@@ -24,9 +24,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
-import net.jqwik.api.Example;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -225,18 +224,6 @@ class NodeCoreProperties {
         // Then the others may have declared it DOWN (it rejoins), but it declared none of them
         // DOWN: with no neighbour left it was the likeliest one cut off, so its suspicions waited
         assertOnlyDeclaredDown(c, recorder, cutOff, seed);
-    }
-
-    @Example
-    void aSuspicionRaisedWhileCutOffIsNotHandedOnByAntiEntropy() {
-        // Samples of the property above that failed when anti-entropy spread suspicions: the
-        // cut-off node, back (and rejoined), handed a stale SUSPECT of a healthy member to a new
-        // neighbour, which declared it DOWN before the member heard it was suspected
-        // (docs/faults.md, known problem 9). 1 failure in about 1,500 samples like these.
-        aNodeCutOffForLessThanItsPatienceSpreadsNoVerdictOfItsOwn(249L, 11, 2334);
-        aNodeCutOffForLessThanItsPatienceSpreadsNoVerdictOfItsOwn(1531L, 12, 2960);
-        aNodeCutOffForLessThanItsPatienceSpreadsNoVerdictOfItsOwn(4184L, 9, 1518);
-        aNodeCutOffForLessThanItsPatienceSpreadsNoVerdictOfItsOwn(6726L, 12, 1880);
     }
 
     /** No listener heard of a DOWN (unreachable) of any node but {@code suspect}, and every directory lists the live nodes. */
